@@ -1,0 +1,61 @@
+# Recurrent: the two commands a newcomer needs are `make book` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NBVAL  := --nbval --nbval-sanitize-with tests/sanitize.cfg
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: book test unit nbval build bench student book-student execute clean help
+
+help:
+	@echo "make book          build the HTML book into _build/html"
+	@echo "make test          unit tests, nbval over every notebook, student edition, strict book build"
+	@echo "make bench         execute every notebook and print its time"
+	@echo "make student       write the student edition into student/"
+	@echo "make book-student  build the book without solutions into _build/student/_build/html"
+	@echo "make execute NB=chapters/x.ipynb   re-execute one notebook in place (clean kernel)"
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . -q
+	@echo "Open file://$(CURDIR)/_build/html/index.html"
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests -q
+
+nbval: $(STAMP)
+	$(BIN)/python -m pytest $(NBVAL) chapters -q --nbval-times _build/nbval-times.txt
+
+build: $(STAMP)
+	rm -rf _build/html _build/.doctrees
+	$(BIN)/jupyter-book build . -W -n --keep-going -q
+
+test: $(STAMP)
+	$(MAKE) unit nbval build
+	@echo; echo "Notebook execution times (budget: 90 s each, 12 min in all, on 2 cores):"
+	@cat _build/nbval-times.txt
+
+bench: $(STAMP)
+	$(BIN)/python -m pytest $(NBVAL) chapters -q --nbval-times _build/nbval-times.txt
+	@cat _build/nbval-times.txt
+
+student: $(STAMP)
+	$(BIN)/python -m rnnbook.assign student student
+
+book-student: $(STAMP)
+	$(BIN)/python -m rnnbook.assign book-student _build/student
+	@echo "Open file://$(CURDIR)/_build/student/_build/html/index.html"
+
+execute: $(STAMP)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 $(NB)
+
+clean:
+	rm -rf _build student

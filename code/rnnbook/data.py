@@ -1,0 +1,256 @@
+"""Datasets of the book: generators, offline loaders and windowing.
+
+Every loader reads only what an installed package ships (gensim's test corpora,
+statsmodels' datasets, scikit-learn's digits); nothing is downloaded.  See
+``data/README.md`` for each dataset's source, licence and size.
+
+Shapes follow the book's convention: sequences are ``[batch, steps, features]``.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from ._validate import as_array
+
+__all__ = [
+    "sliding_windows",
+    "train_test_split_series",
+    "adding_problem",
+    "first_value_task",
+    "load_sunspots",
+    "load_macro_gdp",
+    "load_digits_sequences",
+    "load_lee_text",
+    "load_lee_documents",
+    "load_polarity",
+]
+
+
+def _check_int(name: str, value, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+# --------------------------------------------------------------------------- windows
+def sliding_windows(series, window: int, horizon: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Cut a 1-D series into (input window, target) pairs.
+
+    ``X[i] = series[i : i + window]`` and ``y[i] = series[i + window : i + window + horizon]``.
+
+    Parameters
+    ----------
+    series : array_like, shape (n,)
+        The series, oldest value first.
+    window : int
+        How many past values each input holds (>= 1).
+    horizon : int
+        How many future values each target holds (>= 1).
+
+    Returns
+    -------
+    X : ndarray, shape (n - window - horizon + 1, window)
+    y : ndarray, shape (n - window - horizon + 1, horizon)
+
+    Raises
+    ------
+    ValueError
+        If the series is not 1-D, or shorter than ``window + horizon``.
+    TypeError
+        If ``window`` or ``horizon`` is not an int.
+
+    Examples
+    --------
+    >>> X, y = sliding_windows([1, 2, 3, 4, 5], window=3)
+    >>> X.tolist(), y.tolist()
+    ([[1, 2, 3], [2, 3, 4]], [[4], [5]])
+    """
+    window = _check_int("window", window)
+    horizon = _check_int("horizon", horizon)
+    s = as_array("series", series, ndim=1, shape_desc="(n,)", dtype=None)
+    n = s.shape[0]
+    if n < window + horizon:
+        raise ValueError(
+            f"series has {n} values, but window={window} plus horizon={horizon} "
+            f"needs at least {window + horizon}"
+        )
+    count = n - window - horizon + 1
+    idx = np.arange(count)[:, None]
+    X = s[idx + np.arange(window)[None, :]]
+    y = s[idx + window + np.arange(horizon)[None, :]]
+    return X, y
+
+
+def train_test_split_series(series, test_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Split a series into a head for training and a held-out tail of ``test_size`` values.
+
+    No shuffling: the test values all come after the training values, as in forecasting.
+    """
+    test_size = _check_int("test_size", test_size)
+    s = as_array("series", series, ndim=1, shape_desc="(n,)")
+    if test_size >= s.shape[0]:
+        raise ValueError(f"test_size must be smaller than the series length {s.shape[0]}, got {test_size}")
+    return s[:-test_size], s[-test_size:]
+
+
+# --------------------------------------------------------------------------- generators
+def adding_problem(n: int, steps: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The adding problem (Hochreiter & Schmidhuber, 1997), a benchmark of long memory.
+
+    Returns
+    -------
+    x : ndarray, shape [n, steps, 2], float32
+        Channel 0 holds values uniform on [0, 1].  Channel 1 is zero except for
+        exactly two ones: one at an index below ``steps // 2`` and one at or after it.
+    y : ndarray, shape [n], float32
+        The sum of the two marked values.  Its mean is 1 and its variance 1/6,
+        so always predicting 1 gives a mean squared error of 1/6.
+    """
+    n = _check_int("n", n)
+    steps = _check_int("steps", steps, minimum=2)
+    seed = _check_int("seed", seed, minimum=0)
+    rng = np.random.default_rng(seed)
+    values = rng.uniform(0.0, 1.0, size=(n, steps))
+    half = steps // 2
+    first = rng.integers(0, half, size=n)
+    second = rng.integers(half, steps, size=n)
+    marks = np.zeros((n, steps))
+    rows = np.arange(n)
+    marks[rows, first] = 1.0
+    marks[rows, second] = 1.0
+    x = np.stack([values, marks], axis=-1).astype(np.float32)
+    y = (values[rows, first] + values[rows, second]).astype(np.float32)
+    return x, y
+
+
+def first_value_task(n: int, steps: int, noise: float = 0.5, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A memory task: is the *first* value of the sequence positive?
+
+    Step 0 holds ±1 (the signal); later steps hold uniform noise on [-noise, noise].
+    A model that sees only the last few steps cannot beat chance (50 %).
+
+    Returns
+    -------
+    x : ndarray, shape [n, steps, 1], float32
+    y : ndarray, shape [n], int64 (1 when the first value is +1)
+    """
+    n = _check_int("n", n)
+    steps = _check_int("steps", steps, minimum=2)
+    seed = _check_int("seed", seed, minimum=0)
+    if not isinstance(noise, (int, float)) or isinstance(noise, bool) or noise < 0:
+        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, size=n)
+    x = rng.uniform(-noise, noise, size=(n, steps, 1))
+    x[:, 0, 0] = 2.0 * y - 1.0
+    return x.astype(np.float32), y.astype(np.int64)
+
+
+# --------------------------------------------------------------------------- series
+def load_sunspots() -> tuple[np.ndarray, np.ndarray]:
+    """Yearly mean sunspot numbers, 1700-2008 (309 values), from statsmodels.
+
+    Returns
+    -------
+    years : ndarray of int, shape (309,)
+    values : ndarray of float, shape (309,)
+    """
+    from statsmodels.datasets import sunspots
+
+    df = sunspots.load_pandas().data
+    return df["YEAR"].to_numpy(dtype=int), df["SUNACTIVITY"].to_numpy(dtype=float)
+
+
+def load_macro_gdp() -> tuple[np.ndarray, np.ndarray]:
+    """US real GDP, quarterly, 1959Q1-2009Q3 (203 values, billions of chained 2005 dollars).
+
+    From statsmodels' ``macrodata``.
+
+    Returns
+    -------
+    quarters : ndarray of float, shape (203,)  (year + (quarter - 1) / 4)
+    realgdp : ndarray of float, shape (203,)
+    """
+    from statsmodels.datasets import macrodata
+
+    df = macrodata.load_pandas().data
+    quarters = df["year"].to_numpy() + (df["quarter"].to_numpy() - 1) / 4
+    return quarters, df["realgdp"].to_numpy(dtype=float)
+
+
+# --------------------------------------------------------------------------- images
+def load_digits_sequences(test_size: float = 0.25, seed: int = 0):
+    """scikit-learn's 8x8 digits as sequences: each image row is one time step.
+
+    Returns
+    -------
+    (x_train, y_train), (x_test, y_test)
+        ``x`` has shape ``[n, 8, 8]`` = [batch, steps (rows), features (pixels in a row)],
+        scaled to [0, 1]; the split is stratified and fixed by ``seed``.
+    """
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    if not (isinstance(test_size, float) and 0.0 < test_size < 1.0):
+        raise ValueError(f"test_size must be a float in (0, 1), got {test_size!r}")
+    digits = load_digits()
+    x = (digits.images / 16.0).astype(np.float32)
+    y = digits.target.astype(np.int64)
+    x_tr, x_te, y_tr, y_te = train_test_split(x, y, test_size=test_size, random_state=seed, stratify=y)
+    return (x_tr, y_tr), (x_te, y_te)
+
+
+# --------------------------------------------------------------------------- text
+_LEE = {"background": "lee_background.cor", "test": "lee.cor"}
+
+
+def _gensim_path(name: str) -> Path:
+    from gensim.test.utils import datapath
+
+    path = Path(datapath(name))
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{name} is not in this gensim installation ({path}); reinstall gensim from requirements.txt"
+        )
+    return path
+
+
+def load_lee_text(which: str = "background") -> str:
+    """The Lee news corpus shipped with gensim, as one string (one article per line).
+
+    ``which="background"``: about 300 articles (58k words); ``"test"``: 50 shorter ones.
+    """
+    if which not in _LEE:
+        raise ValueError(f"which must be one of {sorted(_LEE)}, got {which!r}")
+    return _gensim_path(_LEE[which]).read_text(encoding="latin-1")
+
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def load_lee_documents(which: str = "background") -> list[list[str]]:
+    """The Lee corpus as a list of documents, each a list of lower-case word tokens."""
+    return [_WORD.findall(line.lower()) for line in load_lee_text(which).splitlines() if line.strip()]
+
+
+def load_polarity() -> tuple[list[str], np.ndarray]:
+    """gensim's 200 labelled movie-review sentences (Pang & Lee), tokenised, with labels.
+
+    Returns
+    -------
+    texts : list of str, 200 sentences (lower case, tokens separated by spaces)
+    labels : ndarray of int, shape (200,), 1 = positive, 0 = negative
+    """
+    texts, labels = [], []
+    for line in _gensim_path("pang_lee_polarity.cor").read_text(encoding="latin-1").splitlines():
+        if not line.strip():
+            continue
+        label, _, text = line.partition(" ")
+        texts.append(text.strip())
+        labels.append(1 if label == "__label__pos" else 0)
+    return texts, np.asarray(labels, dtype=np.int64)

@@ -1,0 +1,152 @@
+"""Forecasting baselines and scores, shared by every chapter that forecasts a series.
+
+All forecasts here are *one step ahead* over a held-out tail: the value at time
+``t`` is predicted from the true values before ``t`` only.  A model earns its
+place only if it beats :func:`naive_forecast` and :func:`seasonal_naive_forecast`
+on the same tail.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+from ._validate import as_array
+from .data import sliding_windows
+
+__all__ = [
+    "naive_forecast",
+    "seasonal_naive_forecast",
+    "window_forecast",
+    "fit_linear_ar",
+    "arima_forecast",
+    "mae",
+    "rmse",
+    "mase",
+    "score_table",
+]
+
+
+def _series_and_start(series, start: int, need: int) -> np.ndarray:
+    s = as_array("series", series, ndim=1, shape_desc="(n,)")
+    if isinstance(start, bool) or not isinstance(start, (int, np.integer)):
+        raise TypeError(f"start must be an int, got {type(start).__name__}")
+    if not need <= start < s.shape[0]:
+        raise ValueError(f"start must be in [{need}, {s.shape[0]}) for a series of length {s.shape[0]}, got {start}")
+    return s
+
+
+def naive_forecast(series, start: int) -> np.ndarray:
+    """Predict each value of ``series[start:]`` by the value just before it."""
+    s = _series_and_start(series, start, 1)
+    return s[start - 1:-1].copy()
+
+
+def seasonal_naive_forecast(series, start: int, period: int) -> np.ndarray:
+    """Predict each value of ``series[start:]`` by the value one ``period`` earlier."""
+    if isinstance(period, bool) or not isinstance(period, (int, np.integer)) or period < 1:
+        raise ValueError(f"period must be an int >= 1, got {period!r}")
+    s = _series_and_start(series, start, period)
+    return s[start - period:len(s) - period].copy()
+
+
+def window_forecast(predict: Callable[[np.ndarray], np.ndarray], series, start: int, window: int) -> np.ndarray:
+    """One-step forecasts of ``series[start:]`` by a model of the last ``window`` values.
+
+    ``predict`` maps an array of windows, shape ``(m, window)``, to ``m`` predictions.
+    """
+    s = _series_and_start(series, start, window)
+    X, _ = sliding_windows(s[start - window:], window)
+    out = np.asarray(predict(X), dtype=float).reshape(-1)
+    if out.shape[0] != X.shape[0]:
+        raise ValueError(f"predict returned {out.shape[0]} values for {X.shape[0]} windows")
+    return out
+
+
+def fit_linear_ar(X, y) -> Callable[[np.ndarray], np.ndarray]:
+    """Least-squares linear autoregression ``y ≈ X @ w + b`` on windows; returns its predict function."""
+    X = as_array("X", X, ndim=2, shape_desc="(samples, window)")
+    y = as_array("y", y).reshape(-1)
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"y must hold one target per window: expected {X.shape[0]} values, got {y.shape[0]}")
+    A = np.hstack([X, np.ones((X.shape[0], 1))])
+    coef, *_ = np.linalg.lstsq(A, y, rcond=None)
+
+    def predict(windows):
+        W = as_array("windows", windows, ndim=2, shape_desc=f"(m, {X.shape[1]})")
+        if W.shape[1] != X.shape[1]:
+            raise ValueError(f"windows must have shape (m, {X.shape[1]}), got {W.shape}")
+        return W @ coef[:-1] + coef[-1]
+
+    predict.coef = coef  # type: ignore[attr-defined]
+    return predict
+
+
+def arima_forecast(series, start: int, order=(1, 0, 0), seasonal_order=(0, 0, 0, 0), trend=None):
+    """Fit a statsmodels ARIMA on ``series[:start]``, then forecast ``series[start:]`` one step ahead.
+
+    The parameters are estimated on the training head only; ``results.apply``
+    then runs the same model over the whole series, so every forecast uses the
+    true past but no parameter ever sees the test tail.
+
+    Returns
+    -------
+    predictions : ndarray, shape (len(series) - start,)
+    results : the fitted statsmodels results object (on the head)
+    """
+    import warnings
+
+    from statsmodels.tsa.arima.model import ARIMA
+
+    s = _series_and_start(series, start, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = ARIMA(s[:start], order=order, seasonal_order=seasonal_order, trend=trend).fit()
+        full = res.apply(s)
+        pred = full.get_prediction(start=start).predicted_mean
+    return np.asarray(pred, dtype=float), res
+
+
+def _pair(y_true, y_pred):
+    a = as_array("y_true", y_true).reshape(-1)
+    b = as_array("y_pred", y_pred).reshape(-1)
+    if a.shape != b.shape:
+        raise ValueError(f"y_true and y_pred must have the same length, got {a.shape[0]} and {b.shape[0]}")
+    return a, b
+
+
+def mae(y_true, y_pred) -> float:
+    """Mean absolute error."""
+    a, b = _pair(y_true, y_pred)
+    return float(np.mean(np.abs(a - b)))
+
+
+def rmse(y_true, y_pred) -> float:
+    """Root mean squared error."""
+    a, b = _pair(y_true, y_pred)
+    return float(np.sqrt(np.mean((a - b) ** 2)))
+
+
+def mase(y_true, y_pred, train, period: int = 1) -> float:
+    """Mean absolute scaled error (Hyndman & Koehler, 2006).
+
+    The MAE divided by the in-sample MAE of the (seasonal) naive forecast on
+    ``train``; below 1 means better than that naive forecast did in training.
+    """
+    t = as_array("train", train, ndim=1, shape_desc="(n,)")
+    if t.shape[0] <= period:
+        raise ValueError(f"train needs more than period={period} values, got {t.shape[0]}")
+    scale = np.mean(np.abs(t[period:] - t[:-period]))
+    return mae(y_true, y_pred) / float(scale)
+
+
+def score_table(y_true, forecasts: Mapping[str, np.ndarray], train, period: int = 1) -> str:
+    """A fixed-width table of MAE, RMSE and MASE for each named forecast, best MAE first."""
+    if not isinstance(forecasts, Mapping) or not forecasts:
+        raise TypeError("forecasts must be a non-empty dict of name -> predictions")
+    rows = [(name, mae(y_true, p), rmse(y_true, p), mase(y_true, p, train, period)) for name, p in forecasts.items()]
+    rows.sort(key=lambda r: r[1])
+    width = max(len(r[0]) for r in rows)
+    lines = [f"{'model':<{width}}  {'MAE':>8}  {'RMSE':>8}  {'MASE':>6}"]
+    lines += [f"{n:<{width}}  {m:8.2f}  {r:8.2f}  {s:6.3f}" for n, m, r, s in rows]
+    return "\n".join(lines)

@@ -1,0 +1,53 @@
+"""The student edition of every notebook runs; only exercise stubs may raise, and only NotImplementedError."""
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from rnnbook import assign
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted(p.relative_to(ROOT) for p in (ROOT / "chapters").rglob("*.ipynb")
+                   if ".ipynb_checkpoints" not in p.parts)
+
+
+@pytest.fixture(scope="module")
+def edition(tmp_path_factory):
+    out = tmp_path_factory.mktemp("student")
+    assign.write_student_edition(ROOT, out)
+    return out
+
+
+def test_every_chapter_has_solutions_and_checks():
+    for rel in NOTEBOOKS:
+        nb = nbformat.read(ROOT / rel, as_version=4)
+        code = [c.source for c in nb.cells if c.cell_type == "code"]
+        exercises = sum(c.source.count("{exercise}") for c in nb.cells if c.cell_type == "markdown")
+        checked = sum(s.count("checks.") for s in code)
+        stubs = sum(s.count(assign.BEGIN) for s in code)
+        if exercises:
+            assert exercises >= 5, f"{rel}: {exercises} exercises, expected at least 5"
+            assert 2 * checked >= exercises, f"{rel}: {checked} of {exercises} exercises auto-checked"
+            assert stubs >= 1, f"{rel}: no solution regions"
+
+
+@pytest.mark.parametrize("rel", NOTEBOOKS, ids=str)
+def test_student_edition_runs(edition, rel):
+    path = edition / rel
+    nb = nbformat.read(path, as_version=4)
+    assert not any(assign.BEGIN in c.source for c in nb.cells), "a solution survived"
+    assert not any("{solution" in c.source for c in nb.cells if c.cell_type == "markdown")
+    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    for cell in nb.cells:
+        errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+        if not errors:
+            continue
+        assert "raise NotImplementedError()" in cell.source, f"a non-exercise cell raised: {cell.source[:80]!r}"
+        assert {e.ename for e in errors} == {"NotImplementedError"}
+    # the auto-checks of stubbed functions report "not implemented yet" instead of raising
+    check_outputs = "".join(o.get("text", "") for c in nb.cells if "checks." in c.source
+                            and c.cell_type == "code" for o in c.outputs)
+    if "checks." in "".join(c.source for c in nb.cells if c.cell_type == "code"):
+        assert "not implemented yet" in check_outputs
