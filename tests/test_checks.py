@@ -100,7 +100,7 @@ def test_check_of_a_non_function():
 
 
 def test_check_stops_a_function_that_never_returns(monkeypatch):
-    monkeypatch.setattr(checks, "TIME_LIMIT", 0.3)
+    monkeypatch.setattr(checks._core, "TIME_LIMIT", 0.3)
 
     def forever(series, start, period):
         while True:

@@ -1,16 +1,4 @@
-"""Auto-checks for the book's exercises.
-
-A learner calls a check on an answer (``checks.answer("ex1-1", value)``) or on a
-function they wrote (``checks.seasonal_naive(my_function)``).  The check runs
-hidden cases and prints feedback: which case failed, what was expected in shape
-and kind, and a hint about the likely mistake.  It never prints the expected
-values themselves, and no exception from the learner's code (or from inside
-this module) escapes: ``None``, a wrong type, NaN, a function that raises or
-one that runs past the time limit all become a message.
-
-Every check returns a :class:`CheckResult` (truthy when everything passed),
-which shows nothing more in a notebook since the feedback is already printed.
-"""
+"""The machinery of the auto-checks: running hidden cases safely and printing feedback."""
 from __future__ import annotations
 
 import math
@@ -22,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CheckResult", "answer", "seasonal_naive", "masked_mean", "TIME_LIMIT", "registered"]
+__all__ = ["CheckResult", "answer", "register_answer", "registered", "run_cases", "TIME_LIMIT"]
 
 #: Seconds a learner's function may run on one hidden case.
 TIME_LIMIT = 5.0
@@ -117,7 +105,7 @@ def _as_float_array(value: Any):
     return arr, None
 
 
-def _run_cases(exercise: str, fn: Any, cases: Sequence[dict], diagnose: Callable, quiet: bool) -> CheckResult:
+def run_cases(exercise: str, fn: Any, cases: Sequence[dict], diagnose: Callable, quiet: bool) -> CheckResult:
     """Run hidden cases, each a dict with ``label``, ``args`` and ``expected`` (an array)."""
     if not callable(fn):
         return _finish(exercise, False, [f"{FAIL} {exercise}: expected a function, got {_kind(fn)}. "
@@ -151,20 +139,20 @@ class _Answer:
     wrong: tuple = ()           # (plausible wrong value, hint) pairs
 
 
-_ANSWERS: dict[str, _Answer] = {
-    # Chapter 1
-    "ex1-1": _Answer((32, 20, 50), "shape", wrong=(
-        ((20, 32, 50), "the batch comes first: [batch, steps, features]."),
-        ((32, 50, 20), "the features of one step come last: [batch, steps, features]."),
-        ((640, 50), "that is the tensor flattened over time; an RNN keeps batch and steps apart."),
-        ((32, 20), "each word is a vector, so there is a third axis for its features."),
-    )),
-    "ex1-3": _Answer(298, "number", rtol=0.0, wrong=(
-        (299, "off by one: the last window needs `horizon` values after it."),
-        (297, "off by one: count the start indices i with i + window + horizon <= n."),
-        (309, "that is the length of the series; each window needs window + horizon values."),
-    )),
-}
+_ANSWERS: dict[str, _Answer] = {}
+
+
+def register_answer(exercise: str, expected: Any, kind: str, rtol: float = 1e-3, wrong: tuple = ()) -> None:
+    """Register the answer key of a numeric (``kind="number"``) or shape (``kind="shape"``) exercise.
+
+    ``wrong`` holds (plausible wrong value, hint) pairs: the hint is printed when a
+    learner's answer equals that value.
+    """
+    if kind not in ("number", "shape"):
+        raise ValueError(f"kind must be 'number' or 'shape', got {kind!r}")
+    if exercise in _ANSWERS:
+        raise ValueError(f"exercise {exercise!r} is registered twice")
+    _ANSWERS[exercise] = _Answer(expected, kind, rtol, tuple(wrong))
 
 
 def registered() -> list[str]:
@@ -220,66 +208,3 @@ def _check_number_answer(exercise, key, value, quiet):
     return _finish(exercise, False, [f"{FAIL} {exercise}: your answer is {direction}."], quiet)
 
 
-# --------------------------------------------------------------------------- chapter 1 functions
-def _series(n: int, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    return np.round(rng.normal(size=n).cumsum() + 10 * np.sin(np.arange(n) / 2), 3)
-
-
-def seasonal_naive(fn: Callable, *, quiet: bool = False) -> CheckResult:
-    """Check ``fn(series, start, period)``: one-step seasonal-naive forecasts of ``series[start:]``."""
-    cases = []
-    for k, (n, start, period) in enumerate([(12, 8, 4), (30, 20, 7), (25, 24, 1), (40, 12, 12)]):
-        s = _series(n, k)
-        cases.append(dict(label=f"series of length {n}, start={start}, period={period}",
-                          args=(s, start, period), expected=s[start - period:n - period],
-                          shape_desc="one forecast per value of series[start:]"))
-
-    def diagnose(case, out, expected):
-        s, start, period = case["args"]
-        if out.shape[0] == expected.shape[0] + 1 or out.shape[0] == expected.shape[0] - 1:
-            return "off by one in the length: you need a forecast for each index t from start to len(series) - 1."
-        if out.shape == expected.shape:
-            if period != 1 and np.allclose(out, s[start - 1:len(s) - 1]):
-                return "that is the plain naive forecast (one step back); look back a whole season: series[t - period]."
-            for shift, what in ((period - 1, "period - 1"), (period + 1, "period + 1")):
-                if 0 < shift <= start and np.allclose(out, s[start - shift:len(s) - shift]):
-                    return f"your forecasts look back {what} steps; the value one season earlier is series[t - period]."
-            if np.allclose(out, s[start:]):
-                return "you returned the values to be forecast themselves: a forecast may only use the past."
-        return None
-
-    return _run_cases("ex1-2", fn, cases, diagnose, quiet)
-
-
-def masked_mean(fn: Callable, *, quiet: bool = False) -> CheckResult:
-    """Check ``fn(x, mask)``: the mean over the real (unmasked) steps of each sequence.
-
-    ``x`` has shape [batch, steps, features] and ``mask`` [batch, steps] (1 = real step);
-    the answer has shape [batch, features].
-    """
-    cases = []
-    rng = np.random.default_rng(7)
-    for b, t, f in [(2, 4, 1), (3, 5, 2), (4, 6, 3)]:
-        x = np.round(rng.normal(size=(b, t, f)), 3)
-        lengths = rng.integers(1, t + 1, size=b)
-        lengths[0] = t - 1 if t > 1 else 1
-        mask = (np.arange(t)[None, :] < lengths[:, None]).astype(float)
-        x = x * mask[..., None]  # padded steps hold zeros, as after padding
-        expected = (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
-        cases.append(dict(label=f"batch={b}, steps={t}, features={f}, lengths={lengths.tolist()}",
-                          args=(x, mask), expected=expected, shape_desc="[batch, features]"))
-
-    def diagnose(case, out, expected):
-        x, mask = case["args"]
-        if out.shape == (x.shape[0],):
-            return "average over the steps axis (axis 1) only, keeping the features axis: keepdims or sum(axis=1)."
-        if out.shape == (x.shape[0], x.shape[1]):
-            return "you averaged over the features axis; average over the steps axis (axis 1) instead."
-        if out.shape == (x.shape[1], x.shape[2]) or out.shape == (x.shape[2],):
-            return "you averaged over the batch; each sequence needs its own mean."
-        if out.shape == expected.shape and np.allclose(out, x.mean(axis=1)):
-            return "you divided by the padded length; divide by the number of real steps, mask.sum(axis=1)."
-        return None
-
-    return _run_cases("ex1-4", fn, cases, diagnose, quiet)

@@ -1,0 +1,18 @@
+"""Auto-checks for the book's exercises.
+
+A learner calls a check on an answer (``checks.answer("ex1-1", value)``) or on a
+function they wrote (``checks.seasonal_naive(my_function)``).  The check runs
+hidden cases and prints feedback: which case failed, what was expected in shape
+and kind, and a hint about the likely mistake.  It never prints the expected
+values, and no exception from the learner's code (or from inside this package)
+escapes: ``None``, a wrong type, NaN, a function that raises or one that runs
+past the time limit all become a message.
+
+Every check returns a :class:`CheckResult` (truthy when everything passed),
+which shows nothing more in a notebook since the feedback is already printed.
+The framework is in ``_core``; each chapter's checks are in ``chNN``.
+"""
+from ._core import TIME_LIMIT, CheckResult, answer, register_answer, registered, run_cases  # noqa: F401
+from .ch01 import *  # noqa: F401,F403
+from .ch02 import *  # noqa: F401,F403
+from .ch03 import *  # noqa: F401,F403
