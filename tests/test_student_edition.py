@@ -51,3 +51,19 @@ def test_student_edition_runs(edition, rel):
                             and c.cell_type == "code" for o in c.outputs)
     if "checks." in "".join(c.source for c in nb.cells if c.cell_type == "code"):
         assert "not implemented yet" in check_outputs
+
+
+def test_book_without_solutions_builds(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "student-book"
+    done = subprocess.run([sys.executable, "-m", "rnnbook.assign", "book-student", str(out)],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    pages = list((out / "_build" / "html" / "chapters").glob("*.html"))
+    assert pages, "no chapter pages were built"
+    for page in pages:
+        html = page.read_text()
+        assert 'class="solution' not in html and "BEGIN SOLUTION" not in html, page.name
+    assert any("YOUR CODE HERE" in p.read_text() for p in pages)
