@@ -9,9 +9,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._validate import as_array
+from ._validate import as_array, check_positive_int
 
-__all__ = ["series_split", "forecasts", "digit_as_sequence", "history"]
+__all__ = ["series_split", "forecasts", "digit_as_sequence", "history", "unrolled_rnn"]
 
 _LINESTYLES = ["-", "--", ":", "-."]
 
@@ -78,4 +78,82 @@ def history(histories: Mapping[str, object], metric: str = "loss", *, title: str
         ax.plot(np.arange(1, len(values) + 1), values, label=name)
     ax.set(title=title, xlabel="epoch", ylabel=ylabel or metric)
     ax.legend()
+    return fig
+
+
+def unrolled_rnn(steps: int = 4, *, title: str | None = None):
+    """A recurrent cell drawn folded (with its loop) and unrolled through ``steps`` time steps.
+
+    Boxes and arrows only: each step's input x_t enters the *same* cell (same
+    W, U, b), the cell emits h_t, and h_{t-1} flows from one step to the next.
+
+    Parameters
+    ----------
+    steps : int
+        Number of time steps to unroll, from 1 to 8.
+    title : str or None
+        The figure's title; a default one names the number of steps.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    TypeError
+        If ``steps`` is not an int, or ``title`` is neither a string nor None.
+    ValueError
+        If ``steps`` is not between 1 and 8.
+    """
+    steps = check_positive_int("steps", steps)
+    if steps > 8:
+        raise ValueError(f"steps must be between 1 and 8 (the figure gets unreadable beyond); got {steps}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a str or None; got {type(title).__name__}")
+    import matplotlib.patches as mpatches
+
+    from . import PALETTE
+
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(1.7 * (steps + 2) + 0.4, 3.4))
+    cell_color, in_color, out_color = PALETTE[0], PALETTE[1], PALETTE[2]
+
+    def box(x, y, text, color, w=0.9, h=0.55, text_color="white"):
+        ax.add_patch(mpatches.FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.05",
+                                             facecolor=color, edgecolor="black", lw=1))
+        ax.text(x, y, text, ha="center", va="center", color=text_color, fontsize=10)
+
+    def arrow(x0, y0, x1, y1, **kw):
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
+                    arrowprops=dict(arrowstyle="-|>", lw=1.4, color="black", shrinkA=0, shrinkB=0, **kw))
+
+    # folded view: one cell with a loop from its output back to itself
+    box(0, 1, "cell\nW, U, b", cell_color)
+    box(0, 0, "$x_t$", in_color, w=0.6, h=0.4, text_color="black")
+    box(0, 2, "$h_t$", out_color, w=0.6, h=0.4, text_color="black")
+    arrow(0, 0.2, 0, 0.68)
+    arrow(0, 1.32, 0, 1.8)
+    arrow(0.33, 2.0, 0.5, 1.2, connectionstyle="arc3,rad=-0.9")
+    ax.text(0.72, 1.55, "$h_{t-1}$", fontsize=9)
+
+    # unrolled view: the same cell at t = 1..steps
+    x0 = 2.2
+    box(x0 - 0.9, 1, "$h_0$", PALETTE[7], w=0.55, h=0.4)
+    for k in range(steps):
+        x = x0 + 1.5 * k + 0.5
+        box(x, 1, "cell", cell_color)
+        box(x, 0, f"$x_{{{k + 1}}}$", in_color, w=0.6, h=0.4, text_color="black")
+        box(x, 2, f"$h_{{{k + 1}}}$", out_color, w=0.6, h=0.4, text_color="black")
+        arrow(x, 0.2, x, 0.68)
+        arrow(x, 1.32, x, 1.8)
+        left = x0 - 0.62 if k == 0 else x - 1.5 + 0.5
+        arrow(left, 1, x - 0.5, 1)
+    ax.text(x0 + 1.5 * (steps - 1) + 0.5, -0.55, "time $t$ \u2192", ha="center", fontsize=9)
+    ax.text(x0 - 0.9, -0.55, "the same W, U, b at every step", ha="left", fontsize=9)
+    ax.set_xlim(-0.7, x0 + 1.5 * (steps - 1) + 1.2)
+    ax.set_ylim(-0.8, 2.5)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title or f"A recurrent cell, folded (left) and unrolled over {steps} time steps (right)")
+    fig.tight_layout()
     return fig

@@ -16,3 +16,6 @@ from ._core import TIME_LIMIT, CheckResult, answer, register_answer, registered,
 from .ch01 import *  # noqa: F401,F403
 from .ch02 import *  # noqa: F401,F403
 from .ch03 import *  # noqa: F401,F403
+from .ch04 import *  # noqa: F401,F403
+from .ch05 import *  # noqa: F401,F403
+from .ch06 import *  # noqa: F401,F403
