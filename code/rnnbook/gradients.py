@@ -32,6 +32,9 @@ __all__ = [
     "relative_error",
     "check_cell_gradients",
     "jacobian_norms",
+    "recurrent_matrix",
+    "jacobian_norm_grid",
+    "train_with_clipping",
 ]
 
 Array = np.ndarray
@@ -379,3 +382,178 @@ def jacobian_norms(
         product = product @ (act_grad[k][:, None] * U.T)  # ... J_{t+1} = diag(act'(a_{t+1})) U^T
         norms[lag] = np.linalg.norm(product, 2)
     return norms
+
+
+# --------------------------------------------------------------------------- chapter 4: vanishing and exploding gradients
+def recurrent_matrix(units: int, spectral_norm: float, kind: str = "orthogonal", seed: int = 0) -> Array:
+    """A recurrent matrix U of shape [units, units] whose largest singular value is ``spectral_norm``.
+
+    * ``"orthogonal"``: ``spectral_norm`` times a random orthogonal matrix, so
+      *every* singular value equals ``spectral_norm`` (Keras's default
+      ``recurrent_initializer`` is an orthogonal matrix, i.e. spectral norm 1);
+    * ``"identity"``: ``spectral_norm`` times the identity (the IRNN's start);
+    * ``"gaussian"``: a matrix of N(0, 1) entries rescaled so that its largest
+      singular value is ``spectral_norm``; its other singular values are smaller.
+
+    Parameters
+    ----------
+    units : int
+        Size of the hidden state (>= 1).
+    spectral_norm : float
+        The largest singular value sigma_max(U) (> 0).
+    kind : {"orthogonal", "identity", "gaussian"}
+    seed : int
+        Seed of the random matrix (unused for "identity").
+
+    Returns
+    -------
+    ndarray, float64, shape [units, units]
+
+    Raises
+    ------
+    TypeError
+        If ``units`` is not an int or ``spectral_norm`` not a number.
+    ValueError
+        If ``units`` < 1, ``spectral_norm`` <= 0 or ``kind`` is unknown.
+    """
+    units = check_positive_int("units", units)
+    spectral_norm = check_positive_number("spectral_norm", spectral_norm)
+    check_choice("kind", kind, ("orthogonal", "identity", "gaussian"))
+    if kind == "identity":
+        return spectral_norm * np.eye(units)
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((units, units))
+    if kind == "gaussian":
+        return spectral_norm * a / np.linalg.norm(a, 2)
+    q, r = np.linalg.qr(a)
+    return spectral_norm * q * np.sign(np.diag(r))
+
+
+def jacobian_norm_grid(
+    spectral_norms: Sequence[float],
+    activations: Sequence[str] = ("tanh", "relu"),
+    steps: int = 101,
+    units: int = 32,
+    kind: str = "orthogonal",
+    seed: int = 0,
+) -> dict[tuple[str, float], Array]:
+    """:func:`jacobian_norms` for every (activation, spectral norm) pair.
+
+    U comes from :func:`recurrent_matrix` (``units``, ``kind``, ``seed``); the
+    inputs are :func:`jacobian_norms`'s default random sequence, the same for
+    every pair.
+
+    Returns
+    -------
+    dict
+        ``{(activation, spectral_norm): norms}``, each ``norms`` of shape
+        [steps] with ``norms[lag] = ||dh_T/dh_{T-lag}||_2``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``spectral_norms`` or ``activations`` is empty or not a sequence,
+        or an entry is refused by :func:`recurrent_matrix` or :func:`jacobian_norms`.
+    """
+    for name, value in (("spectral_norms", spectral_norms), ("activations", activations)):
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+            raise TypeError(f"{name} must be a list or tuple; got {type_name(value)}")
+        if len(value) == 0:
+            raise ValueError(f"{name} must not be empty")
+    return {
+        (act, float(s)): jacobian_norms(recurrent_matrix(units, s, kind, seed), steps, act, seed=seed)
+        for act in activations
+        for s in spectral_norms
+    }
+
+
+def train_with_clipping(
+    x,
+    y,
+    *,
+    clip: str | None = None,
+    threshold: float = 1.0,
+    units: int = 16,
+    spectral_norm: float = 2.0,
+    learning_rate: float = 0.1,
+    updates: int = 150,
+    batch_size: int = 50,
+    seed: int = 0,
+) -> Array:
+    """Train a NumPy tanh SimpleRNN + linear output with plain SGD, optionally clipping the gradients.
+
+    The model is h = SimpleRNN(x) (:func:`rnnbook.cells.simple_rnn_forward`),
+    prediction = h_T v + c, loss = mean squared error.  U starts as
+    :func:`recurrent_matrix` (orthogonal, every singular value ``spectral_norm``),
+    W ~ N(0, 1/features), v ~ N(0, 1/units), b = c = 0.  Each update draws a
+    random mini-batch, computes the gradients by BPTT, clips them (or not) and
+    takes a step ``-learning_rate * gradient``.
+
+    Parameters
+    ----------
+    x : array_like, shape [n, steps, features]
+    y : array_like, shape [n]
+    clip : {None, "global_norm", "value"}
+        None: no clipping; "global_norm": :func:`clip_by_global_norm` with
+        ``threshold``; "value": :func:`clip_by_value` with ``threshold``.
+    threshold : float
+        The max_norm or the limit of the clipping (> 0).
+    units, updates, batch_size : int
+    spectral_norm, learning_rate : float
+    seed : int
+        Seed of the initial weights and of the mini-batches.
+
+    Returns
+    -------
+    ndarray, shape [updates]
+        The mini-batch loss before each update.  Once the loss stops being
+        finite (the run diverged) the remaining entries are inf.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``x`` or ``y`` has the wrong type or shape, or a setting is invalid.
+    """
+    x = as_array("x", x, ndim=3, shape_desc="[n, steps, features]")
+    y = as_array("y", y, ndim=1, shape_desc="[n]")
+    if y.shape[0] != x.shape[0]:
+        raise ValueError(f"y must have shape [n] = ({x.shape[0]},) to match x; got {y.shape}")
+    if clip is not None:
+        check_choice("clip", clip, ("global_norm", "value"))
+    threshold = check_positive_number("threshold", threshold)
+    learning_rate = check_positive_number("learning_rate", learning_rate)
+    updates = check_positive_int("updates", updates)
+    batch_size = check_positive_int("batch_size", batch_size)
+    units = check_positive_int("units", units)
+
+    rng = np.random.default_rng(seed)
+    features = x.shape[2]
+    params = [
+        rng.normal(scale=features**-0.5, size=(features, units)),  # W
+        recurrent_matrix(units, spectral_norm, "orthogonal", seed),  # U
+        np.zeros(units),  # b
+        rng.normal(scale=units**-0.5, size=units),  # v
+        np.zeros(()),  # c
+    ]
+    losses = np.full(updates, np.inf)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(updates):
+            idx = rng.choice(x.shape[0], size=min(batch_size, x.shape[0]), replace=False)
+            W, U, b, v, c = params
+            h, cache = cells.simple_rnn_forward(x[idx], W, U, b)
+            err = h[:, -1] @ v + c - y[idx]
+            loss = float(np.mean(err**2))
+            if not np.isfinite(loss):
+                break
+            losses[k] = loss
+            dpred = 2 * err / len(idx)
+            dh = np.zeros_like(h)
+            dh[:, -1] = dpred[:, None] * v[None, :]
+            g = cells.simple_rnn_backward(dh, cache)
+            grads = [g["kernel"], g["recurrent_kernel"], g["bias"], h[:, -1].T @ dpred, np.sum(dpred)]
+            if clip == "global_norm":
+                grads, _ = clip_by_global_norm(grads, threshold)
+            elif clip == "value":
+                grads = clip_by_value(grads, threshold)
+            params = [p - learning_rate * gr for p, gr in zip(params, grads)]
+    return losses

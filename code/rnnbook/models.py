@@ -99,3 +99,60 @@ def train(model, x, y, *, epochs: int, loss: str, batch_size: int = 32, learning
 def count_params(model) -> int:
     """The number of trainable weights of a Keras model."""
     return int(sum(int(w.numpy().size) for w in model.trainable_weights))
+
+
+def _layer_norm_simple_rnn_cell_class():
+    """Build the Keras class lazily, so that importing rnnbook.models does not import Keras."""
+    import keras
+
+    @keras.saving.register_keras_serializable(package="rnnbook")
+    class LayerNormSimpleRNNCell(keras.layers.Layer):
+        """A SimpleRNN cell with layer normalisation (Ba, Kiros & Hinton, 2016):
+
+            h_t = tanh(LN(x_t W + h_{t-1} U) + b),  LN(a) = gamma * (a - mean(a)) / sqrt(var(a) + eps)
+
+        where the mean and variance are taken over the units of *one* example at
+        one step, so nothing depends on the batch.  Use it inside
+        ``keras.layers.RNN``.  Weights: kernel [features, units],
+        recurrent_kernel [units, units] (orthogonal start, as Keras's SimpleRNN),
+        gamma [units] (ones), bias [units] (zeros).
+        """
+
+        def __init__(self, units: int, epsilon: float = 1e-3, **kwargs):
+            super().__init__(**kwargs)
+            self.units = _check_units("units", units)
+            self.epsilon = float(epsilon)
+            self.state_size = self.units
+            self.output_size = self.units
+
+        def build(self, input_shape):
+            features = input_shape[-1]
+            self.kernel = self.add_weight(shape=(features, self.units), initializer="glorot_uniform", name="kernel")
+            self.recurrent_kernel = self.add_weight(shape=(self.units, self.units), initializer="orthogonal",
+                                                    name="recurrent_kernel")
+            self.gamma = self.add_weight(shape=(self.units,), initializer="ones", name="gamma")
+            self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
+
+        def call(self, inputs, states):
+            from keras import ops
+
+            h_prev = states[0] if isinstance(states, (list, tuple)) else states
+            a = ops.matmul(inputs, self.kernel) + ops.matmul(h_prev, self.recurrent_kernel)
+            mean = ops.mean(a, axis=-1, keepdims=True)
+            var = ops.var(a, axis=-1, keepdims=True)
+            h = ops.tanh(self.gamma * (a - mean) / ops.sqrt(var + self.epsilon) + self.bias)
+            return h, [h]
+
+        def get_config(self):
+            return {**super().get_config(), "units": self.units, "epsilon": self.epsilon}
+
+    return LayerNormSimpleRNNCell
+
+
+def __getattr__(name: str):
+    """``models.LayerNormSimpleRNNCell`` builds the Keras class on first access."""
+    if name == "LayerNormSimpleRNNCell":
+        cls = _layer_norm_simple_rnn_cell_class()
+        globals()[name] = cls
+        return cls
+    raise AttributeError(f"module 'rnnbook.models' has no attribute {name!r}")

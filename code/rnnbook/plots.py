@@ -157,3 +157,177 @@ def unrolled_rnn(steps: int = 4, *, title: str | None = None):
     ax.set_title(title or f"A recurrent cell, folded (left) and unrolled over {steps} time steps (right)")
     fig.tight_layout()
     return fig
+
+
+def gate_heatmaps(gates: Mapping[str, np.ndarray], *, marks=None, units: int = 8, title: str,
+                  names: tuple = ("i", "f", "o")):
+    """LSTM gate activations over time for one sequence: one heatmap per gate (units x steps).
+
+    Parameters
+    ----------
+    gates : mapping of str to array_like, each shape [steps, units]
+        E.g. ``{k: cache["gates"][k][0] for k in "ifco"}`` from ``cells.lstm_forward``.
+    marks : array_like of int, optional
+        Steps to flag with a vertical line (e.g. the marked positions of the adding problem).
+    units : int
+        How many units (rows) to show, the first ``units``.
+    title : str
+        The figure's title.
+    names : tuple of str
+        Which gates to draw, top to bottom.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    TypeError
+        If ``gates`` is not a mapping, or a gate is not an array of numbers.
+    ValueError
+        If a gate named in ``names`` is missing or not 2-D, or ``units`` < 1.
+    """
+    if not isinstance(gates, Mapping):
+        raise TypeError(f"gates must be a dict of [steps, units] arrays; got {type(gates).__name__}")
+    units = check_positive_int("units", units)
+    missing = [n for n in names if n not in gates]
+    if missing:
+        raise ValueError(f"gates has no {missing}; it has {sorted(gates)}")
+    arrays = [as_array(f"gates[{n!r}]", gates[n], ndim=2, shape_desc="[steps, units]") for n in names]
+    labels = {"i": "input gate i", "f": "forget gate f", "o": "output gate o", "c": "candidate c~"}
+    plt = _plt()
+    fig, axes = plt.subplots(len(names), 1, figsize=(7.2, 1.3 + 1.1 * len(names)), sharex=True, squeeze=False)
+    for ax, name, g in zip(axes[:, 0], names, arrays):
+        shown = g[:, :units].T
+        vmin, vmax = (-1, 1) if name == "c" else (0, 1)
+        im = ax.imshow(shown, aspect="auto", cmap="cividis", vmin=vmin, vmax=vmax, interpolation="nearest")
+        ax.grid(False)
+        ax.set_ylabel(f"{labels.get(name, name)}\nunit", fontsize=8)
+        if marks is not None:
+            for m in np.asarray(marks).ravel():
+                ax.axvline(float(m), color="#D55E00", lw=1.2, ls="--")
+        fig.colorbar(im, ax=ax, pad=0.01, fraction=0.03)
+    axes[-1, 0].set_xlabel("time step t" + (" (dashed: marked steps)" if marks is not None else ""))
+    axes[0, 0].set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def gradient_norms_by_lag(norms: Mapping[str, np.ndarray], *, title: str,
+                          ylabel: str = "gradient norm (log scale)"):
+    """Gradient norms against the lag T - t on a log scale, one line per named curve.
+
+    Parameters
+    ----------
+    norms : mapping of str to array_like, shape [lags]
+        ``norms[name][lag]`` for lag = 0, 1, ...; values <= 0 are not drawn.
+    title, ylabel : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    TypeError
+        If ``norms`` is not a mapping or a curve is not an array of numbers.
+    ValueError
+        If a curve is not 1-D.
+    """
+    if not isinstance(norms, Mapping):
+        raise TypeError(f"norms must be a dict of 1-D arrays; got {type(norms).__name__}")
+    fig, ax = _plt().subplots()
+    for k, (name, values) in enumerate(norms.items()):
+        v = as_array(name, values, ndim=1, shape_desc="[lags]")
+        v = np.where(v > 0, v, np.nan)
+        ax.semilogy(np.arange(len(v)), v, ls=_LINESTYLES[k % 4], label=name)
+    ax.set(title=title, xlabel="lag T - t (steps back from the last step)", ylabel=ylabel)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def gradient_norms_grid(norms, *, title: str = "Gradient norm against lag"):
+    """Small multiples of ||dh_T/dh_t|| against the lag T - t, one panel per activation, on a log scale.
+
+    Parameters
+    ----------
+    norms : dict
+        ``{(activation, spectral_norm): array of shape [steps]}``, as returned by
+        :func:`rnnbook.gradients.jacobian_norm_grid`.  Each spectral norm s gets
+        one colour; its bound s**lag (max|act'| = 1 for tanh and ReLU) is drawn dashed.
+    title : str
+        The figure's suptitle.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    TypeError
+        If ``norms`` is not a dict with (str, number) keys.
+    ValueError
+        If ``norms`` is empty.
+    """
+    if not isinstance(norms, Mapping):
+        raise TypeError(f"norms must be a dict {{(activation, spectral_norm): norms}}; got {type(norms).__name__}")
+    if not norms:
+        raise ValueError("norms must not be empty")
+    for key in norms:
+        if not (isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], str)
+                and isinstance(key[1], (int, float))):
+            raise TypeError(f"every key of norms must be (activation, spectral_norm); got {key!r}")
+    from . import PALETTE
+
+    activations = list(dict.fromkeys(k[0] for k in norms))
+    scales = sorted(set(k[1] for k in norms))
+    fig, axes = _plt().subplots(1, len(activations), figsize=(3.6 * len(activations), 3.4), sharey=True, squeeze=False)
+    for ax, act in zip(axes[0], activations):
+        for j, s in enumerate(scales):
+            if (act, s) not in norms:
+                continue
+            n = as_array(f"norms[{(act, s)!r}]", norms[(act, s)], ndim=1, shape_desc="[steps]")
+            lags = np.arange(len(n))
+            color = PALETTE[j % len(PALETTE)]
+            ax.semilogy(lags, np.maximum(n, 1e-300), color=color, label=f"measured, s = {s:g}")
+            ax.semilogy(lags, float(s) ** lags, color=color, ls="--", lw=1, label=f"bound s^lag, s = {s:g}")
+        ax.set(title=f"activation: {act}", xlabel="lag T - t (steps)")
+    axes[0][0].set_ylabel("||dh_T / dh_t||  (spectral norm)")
+    axes[0][-1].legend(fontsize=7, loc="lower left")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def loss_per_update(curves, *, title: str, ylabel: str = "mini-batch loss (MSE, log scale)"):
+    """Loss curves against the update number on a log scale; a curve that diverged (inf) is cut where it did.
+
+    Parameters
+    ----------
+    curves : dict
+        ``{name: array of losses, one per update}``.
+    title, ylabel : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    TypeError
+        If ``curves`` is not a dict.
+    ValueError
+        If ``curves`` is empty.
+    """
+    if not isinstance(curves, Mapping):
+        raise TypeError(f"curves must be a dict {{name: losses}}; got {type(curves).__name__}")
+    if not curves:
+        raise ValueError("curves must not be empty")
+    fig, ax = _plt().subplots()
+    for k, (name, values) in enumerate(curves.items()):
+        v = as_array(name, values, ndim=1, shape_desc="[updates]")
+        shown = np.where(np.isfinite(v), v, np.nan)
+        ax.semilogy(np.arange(1, len(v) + 1), shown, ls=_LINESTYLES[k % 4], label=name)
+    ax.set(title=title, xlabel="update (SGD step)", ylabel=ylabel)
+    ax.legend()
+    return fig
