@@ -20,6 +20,11 @@ Sequences are ``[batch, steps, features]`` and the forward passes return every
 step's state, ``h[:, t] = h_{t+1}``, like ``return_sequences=True`` in Keras.
 All computations are done in float64; float32 (or integer) inputs are accepted.
 
+The LSTM with peephole connections (``peephole_lstm_*``, forward only) takes
+a fifth weight, ``peephole`` [3, units] (rows p_i, p_f, p_o), as returned by
+``rnnbook.layers.PeepholeLSTMCell``; ``input_gradient_norms`` measures how
+strongly the last state depends on each earlier input.
+
 Each backward pass returns the gradients of the scalar ``sum(h * dh)``, where
 ``dh`` holds dLoss/dh for every step, with respect to the weights, the inputs
 and the initial state(s).
@@ -44,6 +49,9 @@ __all__ = [
     "gru_step",
     "gru_forward",
     "gru_backward",
+    "peephole_lstm_step",
+    "peephole_lstm_forward",
+    "input_gradient_norms",
 ]
 
 Array = np.ndarray
@@ -636,3 +644,172 @@ def gru_backward(dh, cache: dict) -> dict[str, Array]:
         "x": dxz @ W.T,
         "h0": g_next,
     }
+
+
+# --------------------------------------------------------------------------- peephole LSTM
+def _check_peephole(peephole, units: int) -> Array:
+    p = as_array("peephole", peephole, ndim=2, shape_desc=f"[3, units] = (3, {units}) (rows p_i, p_f, p_o)")
+    return check_shape("peephole", p, (3, units), "[3, units] (rows p_i, p_f, p_o)")
+
+
+def _peephole_lstm_step(x_t, h_prev, c_prev, W, U, b, P) -> tuple[Array, Array, dict[str, Array]]:
+    z_i, z_f, z_c, z_o = np.split(x_t @ W + h_prev @ U + b, 4, axis=-1)
+    i = sigmoid(z_i + P[0] * c_prev)
+    f = sigmoid(z_f + P[1] * c_prev)
+    c_cand = np.tanh(z_c)
+    c_t = f * c_prev + i * c_cand
+    o = sigmoid(z_o + P[2] * c_t)  # the output gate looks at the *new* cell state
+    h_t = o * np.tanh(c_t)
+    return h_t, c_t, {"i": i, "f": f, "c": c_cand, "o": o}
+
+
+def peephole_lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias, peephole
+                       ) -> tuple[Array, Array, dict[str, Array]]:
+    """One step of an LSTM with peephole connections (Gers & Schmidhuber 2000).
+
+    The gates also see the cell state, through diagonal (element-wise) weights
+    p_i, p_f, p_o.  With z = x_t W + h_{t-1} U + b split in the Keras order
+    i, f, c, o:
+
+        i_t  = sigmoid(z_i + p_i * c_{t-1})
+        f_t  = sigmoid(z_f + p_f * c_{t-1})
+        c~_t = tanh(z_c)
+        c_t  = f_t * c_{t-1} + i_t * c~_t
+        o_t  = sigmoid(z_o + p_o * c_t)          (the new cell state)
+        h_t  = o_t * tanh(c_t)
+
+    With ``peephole`` all zeros this is exactly :func:`lstm_step`.
+
+    Parameters
+    ----------
+    x_t : array_like, shape [batch, features]
+    h_prev, c_prev : array_like, shape [batch, units]
+        h_{t-1} and c_{t-1}.
+    kernel, recurrent_kernel, bias : array_like
+        W [features, 4*units], U [units, 4*units], b [4*units], gate order i, f, c, o.
+    peephole : array_like, shape [3, units]
+        The rows p_i, p_f, p_o.
+
+    Returns
+    -------
+    h_t, c_t : ndarray, shape [batch, units]
+    gates : dict
+        "i", "f", "o" (the gates) and "c" (the candidate c~_t), each [batch, units].
+
+    Raises
+    ------
+    TypeError
+        If an argument is not an array of numbers.
+    ValueError
+        If a shape does not fit.
+    """
+    x_t = _check_x_t(x_t)
+    W, U, b, units = _check_weights(kernel, recurrent_kernel, bias, 4, x_t.shape[1])
+    P = _check_peephole(peephole, units)
+    h_prev = _check_state("h_prev", h_prev, x_t.shape[0], units, default_zeros=False)
+    c_prev = _check_state("c_prev", c_prev, x_t.shape[0], units, default_zeros=False)
+    return _peephole_lstm_step(x_t, h_prev, c_prev, W, U, b, P)
+
+
+def peephole_lstm_forward(x, kernel, recurrent_kernel, bias, peephole, h0=None, c0=None) -> tuple[Array, dict]:
+    """Run a peephole LSTM over a sequence (see :func:`peephole_lstm_step` for the equations).
+
+    Same result as ``keras.layers.RNN(rnnbook.layers.PeepholeLSTMCell(units),
+    return_sequences=True)`` with the weights ``[kernel, recurrent_kernel,
+    bias, peephole]`` (the cell's ``get_weights()`` order).
+
+    Parameters
+    ----------
+    x : array_like, shape [batch, steps, features]
+    kernel : array_like, shape [features, 4*units]
+        W, gate blocks in the order i, f, c, o.
+    recurrent_kernel : array_like, shape [units, 4*units]
+        U, same order.
+    bias : array_like, shape [4*units]
+        b, same order.
+    peephole : array_like, shape [3, units]
+        The diagonal peephole weights p_i, p_f, p_o as rows.
+    h0, c0 : array_like, shape [batch, units], optional
+        The initial states; zeros if omitted.
+
+    Returns
+    -------
+    h : ndarray, shape [batch, steps, units]
+        Every step's hidden state.
+    cache : dict
+        "c" (cell states, [batch, steps, units]) and "gates" (a dict "i", "f",
+        "c", "o" of [batch, steps, units] arrays), plus the inputs.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not an array of numbers.
+    ValueError
+        If a shape does not fit.
+    """
+    x = _check_x(x)
+    batch, steps, features = x.shape
+    W, U, b, units = _check_weights(kernel, recurrent_kernel, bias, 4, features)
+    P = _check_peephole(peephole, units)
+    h0 = _check_state("h0", h0, batch, units)
+    c0 = _check_state("c0", c0, batch, units)
+
+    h, c = np.empty((batch, steps, units)), np.empty((batch, steps, units))
+    gates = {name: np.empty((batch, steps, units)) for name in "ifco"}
+    h_t, c_t = h0, c0
+    for t in range(steps):
+        h_t, c_t, gates_t = _peephole_lstm_step(x[:, t], h_t, c_t, W, U, b, P)
+        h[:, t], c[:, t] = h_t, c_t
+        for name, value in gates_t.items():
+            gates[name][:, t] = value
+    cache = {"cell": "peephole_lstm", "x": x, "kernel": W, "recurrent_kernel": U, "bias": b,
+             "peephole": P, "h0": h0, "c0": c0, "h": h, "c": c, "gates": gates}
+    return h, cache
+
+
+# --------------------------------------------------------------------------- sensitivity to old inputs
+_SENSITIVITY = {"simple_rnn": (1, "simple_rnn_forward", "simple_rnn_backward"),
+                "lstm": (4, "lstm_forward", "lstm_backward")}
+
+
+def input_gradient_norms(cell: str, x, kernel, recurrent_kernel, bias) -> Array:
+    """How strongly the last state h_T depends on each input x_t: ||dh_T/dx_t||_F for t = 1..T.
+
+    One backward pass per unit, all in one batch: copy k of the sequence gets
+    dh = 0 everywhere except dh[k, T] = e_k (the k-th unit vector), so that its
+    input gradient is row k of the Jacobian dh_T/dx_t.  The Frobenius norm
+    over the rows is returned; read it against the lag T - t.
+
+    Parameters
+    ----------
+    cell : {"simple_rnn", "lstm"}
+        Which cell the weights belong to (tanh SimpleRNN, or Keras LSTM).
+    x : array_like, shape [steps, features]
+        One input sequence.
+    kernel, recurrent_kernel, bias : array_like
+        The cell's weights in Keras layout (``layer.get_weights()``).
+
+    Returns
+    -------
+    ndarray, shape [steps]
+        ``norms[t] = ||dh_T / dx_{t+1}||_F``; the last entry is lag 0.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not an array of numbers.
+    ValueError
+        If ``cell`` is unknown or a shape does not fit.
+    """
+    check_choice("cell", cell, tuple(_SENSITIVITY))
+    x = as_array("x", x, ndim=2, shape_desc="[steps, features]")
+    gates, forward_name, backward_name = _SENSITIVITY[cell]
+    U = as_array("recurrent_kernel", recurrent_kernel, ndim=2, shape_desc="[units, G*units]")
+    units = U.shape[0]
+    forward, backward = globals()[forward_name], globals()[backward_name]
+    xb = np.repeat(x[None], units, axis=0)  # [units, steps, features]
+    h, cache = forward(xb, kernel, U, bias)
+    dh = np.zeros_like(h)
+    dh[:, -1] = np.eye(units)
+    dx = backward(dh, cache)["x"]  # [units, steps, features]: dx[k, t] = d h_T[k] / d x_t
+    return np.sqrt((dx**2).sum(axis=(0, 2)))

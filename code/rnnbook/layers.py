@@ -1,0 +1,133 @@
+"""Custom Keras 3 recurrent cells that Keras does not ship.
+
+:class:`PeepholeLSTMCell` is an LSTM cell with peephole connections
+(Gers & Schmidhuber 2000).  Like any Keras cell it runs over a sequence
+inside ``keras.layers.RNN``::
+
+    layer = keras.layers.RNN(PeepholeLSTMCell(32), return_sequences=True)
+
+and its weights come back in the order that
+:func:`rnnbook.cells.peephole_lstm_forward` takes them::
+
+    h, cache = cells.peephole_lstm_forward(x, *layer.get_weights())
+"""
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+from ._validate import check_positive_int, type_name
+
+__all__ = ["PeepholeLSTMCell", "peephole_lstm"]
+
+
+@keras.saving.register_keras_serializable(package="rnnbook")
+class PeepholeLSTMCell(keras.layers.Layer):
+    """An LSTM cell whose gates also see the cell state (peephole connections).
+
+    With z = x_t W + h_{t-1} U + b split in Keras's gate order i, f, c, o, and
+    diagonal peephole weights p_i, p_f, p_o (the rows of ``peephole``):
+
+        i_t = sigmoid(z_i + p_i * c_{t-1}),   f_t = sigmoid(z_f + p_f * c_{t-1})
+        c_t = f_t * c_{t-1} + i_t * tanh(z_c)
+        o_t = sigmoid(z_o + p_o * c_t),       h_t = o_t * tanh(c_t)
+
+    The initialisers match ``keras.layers.LSTM`` (Glorot-uniform W, orthogonal
+    U, zero bias with the forget block at 1 when ``unit_forget_bias``); the
+    peephole weights start at zero, so a fresh cell computes exactly what an
+    LSTM with the same W, U, b computes.
+
+    Parameters
+    ----------
+    units : int
+        Size of h_t and c_t.
+    unit_forget_bias : bool
+        Start the forget-gate bias at 1 (Keras's default for ``LSTM``).
+    peephole_initializer : str or keras.initializers.Initializer
+        Initialiser of the [3, units] peephole weights ("zeros" by default).
+    **kwargs
+        Passed to ``keras.layers.Layer`` (``name``, ``dtype``, ...).
+
+    Raises
+    ------
+    TypeError
+        If ``units`` is not an int or ``unit_forget_bias`` not a bool.
+    ValueError
+        If ``units`` < 1.
+    """
+
+    def __init__(self, units: int, unit_forget_bias: bool = True, peephole_initializer="zeros", **kwargs):
+        super().__init__(**kwargs)
+        self.units = check_positive_int("units", units)
+        if not isinstance(unit_forget_bias, bool):
+            raise TypeError(f"unit_forget_bias must be a bool; got {type_name(unit_forget_bias)}")
+        self.unit_forget_bias = unit_forget_bias
+        self.peephole_initializer = keras.initializers.get(peephole_initializer)
+        self.state_size = [self.units, self.units]
+        self.output_size = self.units
+
+    def build(self, input_shape):
+        features = input_shape[-1]
+        if features is None:
+            raise ValueError(f"the last axis of the input (features) must be known; got input shape {input_shape}")
+        n = self.units
+        self.kernel = self.add_weight(shape=(features, 4 * n), initializer="glorot_uniform", name="kernel")
+        self.recurrent_kernel = self.add_weight(shape=(n, 4 * n), initializer="orthogonal", name="recurrent_kernel")
+
+        forget_one = self.unit_forget_bias
+
+        def bias_init(shape, dtype=None):
+            b = ops.zeros((4 * n,), dtype=dtype)
+            if forget_one:
+                b = ops.concatenate([ops.zeros((n,), dtype=dtype), ops.ones((n,), dtype=dtype),
+                                     ops.zeros((2 * n,), dtype=dtype)])
+            return b
+
+        self.bias = self.add_weight(shape=(4 * n,), initializer=bias_init, name="bias")
+        self.peephole = self.add_weight(shape=(3, n), initializer=self.peephole_initializer, name="peephole")
+
+    def call(self, inputs, states, training=None):
+        h_prev, c_prev = states
+        z = ops.matmul(inputs, self.kernel) + ops.matmul(h_prev, self.recurrent_kernel) + self.bias
+        z_i, z_f, z_c, z_o = ops.split(z, 4, axis=-1)
+        i = ops.sigmoid(z_i + self.peephole[0] * c_prev)
+        f = ops.sigmoid(z_f + self.peephole[1] * c_prev)
+        c = f * c_prev + i * ops.tanh(z_c)
+        o = ops.sigmoid(z_o + self.peephole[2] * c)
+        h = o * ops.tanh(c)
+        return h, [h, c]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(units=self.units, unit_forget_bias=self.unit_forget_bias,
+                      peephole_initializer=keras.initializers.serialize(self.peephole_initializer))
+        return config
+
+
+def peephole_lstm(units: int, return_sequences: bool = False, unit_forget_bias: bool = True, **kwargs):
+    """A peephole LSTM layer: ``keras.layers.RNN(PeepholeLSTMCell(units), ...)``.
+
+    Parameters
+    ----------
+    units : int
+        Size of the state.
+    return_sequences : bool
+        Return h_t for every step ([batch, steps, units]) instead of only h_T.
+    unit_forget_bias : bool
+        Start the forget-gate bias at 1.
+    **kwargs
+        Passed to ``keras.layers.RNN`` (``name``, ``return_state``, ...).
+
+    Returns
+    -------
+    keras.layers.RNN
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :class:`PeepholeLSTMCell`; TypeError too if ``return_sequences`` is not a bool.
+    """
+    if not isinstance(return_sequences, bool):
+        raise TypeError(f"return_sequences must be a bool; got {type_name(return_sequences)}")
+    cell = PeepholeLSTMCell(units, unit_forget_bias=unit_forget_bias)
+    return keras.layers.RNN(cell, return_sequences=return_sequences, **kwargs)
