@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["dense_net", "rnn_net", "train", "count_params"]
+__all__ = ["dense_net", "rnn_net", "train", "count_params", "LayerNormSimpleRNNCell"]
 
 _CELLS = {"simple": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from ._validate import as_array, check_positive_int
 
-__all__ = ["series_split", "forecasts", "digit_as_sequence", "history", "unrolled_rnn"]
+__all__ = ["series_split", "forecasts", "digit_as_sequence", "history", "unrolled_rnn", "gate_heatmaps", "gradient_norms_by_lag", "gradient_norms_grid", "loss_per_update"]
 
 _LINESTYLES = ["-", "--", ":", "-."]
 
