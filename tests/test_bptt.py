@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from rnnbook import bptt, gradients
+from rnnbook import plots, bptt, gradients
 
 
 def small_model(seed=0):
@@ -188,13 +188,13 @@ def test_figures():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig = bptt.plot_unrolled(3)
+    fig = plots.unrolled_bptt(3)
     assert fig.axes[0].get_title() == "A SimpleRNN unrolled over 3 steps"
-    fig2 = bptt.plot_tbptt_windows(20, 4, 10)
+    fig2 = plots.tbptt_windows(20, 4, 10)
     ax = fig2.axes[0]
     assert ax.get_xlabel() == "time step" and len(ax.get_yticks()) == 5
     plt.close("all")
     with pytest.raises(ValueError, match="at most 10"):
-        bptt.plot_unrolled(11)
+        plots.unrolled_bptt(11)
     with pytest.raises(ValueError, match="k1 must be <= k2"):
-        bptt.plot_tbptt_windows(20, 5, 2)
+        plots.tbptt_windows(20, 5, 2)

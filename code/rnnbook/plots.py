@@ -11,7 +11,8 @@ import numpy as np
 
 from ._validate import as_array, check_positive_int
 
-__all__ = ["series_split", "forecasts", "digit_as_sequence", "history", "unrolled_rnn", "gate_heatmaps", "gradient_norms_by_lag", "gradient_norms_grid", "loss_per_update"]
+__all__ = ["series_split", "forecasts", "digit_as_sequence", "history", "unrolled_rnn", "gate_heatmaps", "gradient_norms_by_lag", "gradient_norms_grid", "loss_per_update",
+           "unrolled_bptt", "tbptt_windows"]
 
 _LINESTYLES = ["-", "--", ":", "-."]
 
@@ -205,9 +206,10 @@ def gate_heatmaps(gates: Mapping[str, np.ndarray], *, marks=None, units: int = 8
         ax.set_ylabel(f"{labels.get(name, name)}\nunit", fontsize=8)
         if marks is not None:
             for m in np.asarray(marks).ravel():
-                ax.axvline(float(m), color="#D55E00", lw=1.2, ls="--")
+                for edge in (float(m) - 0.5, float(m) + 0.5):
+                    ax.axvline(edge, color="#D55E00", lw=1.0, ls="--")
         fig.colorbar(im, ax=ax, pad=0.01, fraction=0.03)
-    axes[-1, 0].set_xlabel("time step t" + (" (dashed: marked steps)" if marks is not None else ""))
+    axes[-1, 0].set_xlabel("time step t" + (" (dashed lines frame the marked steps)" if marks is not None else ""))
     axes[0, 0].set_title(title)
     fig.tight_layout()
     return fig
@@ -330,4 +332,86 @@ def loss_per_update(curves, *, title: str, ylabel: str = "mini-batch loss (MSE, 
         ax.semilogy(np.arange(1, len(v) + 1), shown, ls=_LINESTYLES[k % 4], label=name)
     ax.set(title=title, xlabel="update (SGD step)", ylabel=ylabel)
     ax.legend()
+    return fig
+
+
+def unrolled_bptt(steps: int = 4):
+    """Draw a SimpleRNN unrolled over ``steps`` steps: the forward pass and the gradient's way back.
+
+    Inputs x_t feed states h_t, each state feeds a loss l_t and the next state;
+    the backward pass (dashed) runs the other way along every arrow.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    TypeError, ValueError
+        Unless ``steps`` is an int from 1 to 10.
+    """
+    import matplotlib.pyplot as plt
+
+    from . import PALETTE
+
+    steps = check_positive_int("steps", steps)
+    if steps > 10:
+        raise ValueError(f"steps must be at most 10 to stay readable; got {steps}")
+    fig, ax = plt.subplots(figsize=(1.5 * steps + 1.5, 3.0))
+    box = dict(boxstyle="round", fc="white", ec=PALETTE[0])
+    fwd = dict(arrowstyle="->", color="black", lw=1.2)
+    bwd = dict(arrowstyle="->", color=PALETTE[3], lw=1.2, ls="--")
+    for t in range(steps + 1):
+        ax.text(t, 1, f"$h_{t}$", ha="center", va="center", bbox=box, fontsize=12)
+        if t == 0:
+            continue
+        ax.text(t, 0, f"$x_{t}$", ha="center", va="center", fontsize=12)
+        ax.text(t, 2, rf"$\ell_{t}$", ha="center", va="center", fontsize=12)
+        ax.annotate("", xy=(t - 0.25, 1.06), xytext=(t - 0.75, 1.06), arrowprops=fwd)
+        ax.annotate("", xy=(t - 0.75, 0.88), xytext=(t - 0.25, 0.88), arrowprops=bwd)
+        ax.annotate("", xy=(t, 0.78), xytext=(t, 0.18), arrowprops=fwd)
+        ax.annotate("", xy=(t - 0.06, 1.82), xytext=(t - 0.06, 1.22), arrowprops=fwd)
+        ax.annotate("", xy=(t + 0.06, 1.22), xytext=(t + 0.06, 1.82), arrowprops=bwd)
+    ax.plot([], [], color="black", label="forward: W, U, b reused at every step")
+    ax.plot([], [], color=PALETTE[3], ls="--", label="backward: gradients flow back in time")
+    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.02), ncol=2, frameon=False, fontsize=9)
+    ax.set(xlim=(-0.5, steps + 0.5), ylim=(-0.3, 2.3), title=f"A SimpleRNN unrolled over {steps} steps")
+    ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def tbptt_windows(steps: int, k1: int, k2: int):
+    """Draw the backward windows of TBPTT(k1, k2) on a stream of ``steps`` steps, one row per update.
+
+    Each row shows the steps the gradient flows through (the window of up to
+    k2 steps) and, darker, the k1 steps whose losses start it.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`backward_steps`.
+    """
+    import matplotlib.pyplot as plt
+
+    from . import PALETTE
+
+    from .bptt import backward_steps
+
+    backward_steps(steps, k1, k2)  # validates
+    ends = list(range(k1, steps + 1, k1))
+    fig, ax = plt.subplots(figsize=(6.4, 0.35 * len(ends) + 1.2))
+    for row, e in enumerate(ends):
+        start = max(0, e - k2)
+        ax.broken_barh([(start, e - start)], (row - 0.35, 0.7), color=PALETTE[5], label=f"window: the up to {k2} steps the gradient flows through" if row == 0 else None)
+        ax.broken_barh([(e - k1, k1)], (row - 0.35, 0.7), color=PALETTE[0], label=f"losses of the {k1} new steps" if row == 0 else None)
+    ax.set(xlabel="time step", ylabel="update", xlim=(0, steps), yticks=range(len(ends)),
+           yticklabels=[str(i + 1) for i in range(len(ends))], title=f"Truncated BPTT with k1={k1}, k2={k2}")
+    ax.invert_yaxis()
+    ax.legend(loc="lower left", fontsize=8)
+    fig.tight_layout()
     return fig
