@@ -306,6 +306,15 @@ def _lstm_step(x_t, h_prev, c_prev, W, U, b) -> tuple[Array, Array, dict[str, Ar
     return h_t, c_t, gates
 
 
+
+def _lstm_step_args(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    """Validate the arguments of one LSTM step: (x_t, h_prev, c_prev, W, U, b, units)."""
+    x_t = _check_x_t(x_t)
+    W, U, b, units = _check_weights(kernel, recurrent_kernel, bias, 4, x_t.shape[1])
+    h_prev = _check_state("h_prev", h_prev, x_t.shape[0], units, default_zeros=False)
+    c_prev = _check_state("c_prev", c_prev, x_t.shape[0], units, default_zeros=False)
+    return x_t, h_prev, c_prev, W, U, b, units
+
 def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias) -> tuple[Array, Array, dict[str, Array]]:
     """One step of an LSTM (Hochreiter & Schmidhuber 1997, with a forget gate), as in Keras.
 
@@ -340,11 +349,8 @@ def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias) -> tuple[Arra
     ValueError
         If a shape does not fit.
     """
-    x_t = _check_x_t(x_t)
-    W, U, b, units = _check_weights(kernel, recurrent_kernel, bias, 4, x_t.shape[1])
-    h_prev = _check_state("h_prev", h_prev, x_t.shape[0], units, default_zeros=False)
-    c_prev = _check_state("c_prev", c_prev, x_t.shape[0], units, default_zeros=False)
-    return _lstm_step(x_t, h_prev, c_prev, W, U, b)
+    args = _lstm_step_args(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias)
+    return _lstm_step(*args[:-1])
 
 
 def lstm_forward(x, kernel, recurrent_kernel, bias, h0=None, c0=None) -> tuple[Array, dict]:
@@ -703,12 +709,8 @@ def peephole_lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias, peep
     ValueError
         If a shape does not fit.
     """
-    x_t = _check_x_t(x_t)
-    W, U, b, units = _check_weights(kernel, recurrent_kernel, bias, 4, x_t.shape[1])
-    P = _check_peephole(peephole, units)
-    h_prev = _check_state("h_prev", h_prev, x_t.shape[0], units, default_zeros=False)
-    c_prev = _check_state("c_prev", c_prev, x_t.shape[0], units, default_zeros=False)
-    return _peephole_lstm_step(x_t, h_prev, c_prev, W, U, b, P)
+    x_t, h_prev, c_prev, W, U, b, units = _lstm_step_args(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias)
+    return _peephole_lstm_step(x_t, h_prev, c_prev, W, U, b, _check_peephole(peephole, units))
 
 
 def peephole_lstm_forward(x, kernel, recurrent_kernel, bias, peephole, h0=None, c0=None) -> tuple[Array, dict]:
