@@ -65,5 +65,18 @@ def test_student_notebook_rejects_unclosed_gate():
 
 
 def test_write_student_edition_refuses_to_overwrite_the_book(tmp_path):
-    with pytest.raises(ValueError, match="another folder"):
+    (tmp_path / "_toc.yml").write_text("format: jb-book\n")
+    with pytest.raises(assign.UnsafeOutputError, match="another folder than the book itself"):
         assign.write_student_edition(tmp_path, tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["_toc.yml"]  # nothing touched
+    assert issubclass(assign.UnsafeOutputError, ValueError)
+
+
+def test_main_reports_an_unsafe_output_folder(tmp_path, capsys):
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "_toc.yml").write_text("format: jb-book\n")
+    assert assign.main(["student", str(tmp_path), "--root", str(book)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and str(tmp_path) in err and "contains the book" in err
+    assert (book / "_toc.yml").exists()

@@ -3,7 +3,8 @@
 Usage::
 
     python -m rnnbook.assign student OUT        # notebooks for learners, into OUT/
-    python -m rnnbook.assign book-student OUT   # the HTML book without solutions, into OUT/html
+    python -m rnnbook.assign book-student OUT   # the HTML book without solutions, into OUT/_build/html
+                                                # (its sources go to OUT-source, next to OUT)
 
 What changes in the student edition:
 
@@ -16,10 +17,32 @@ What changes in the student edition:
   regions, which stay (stubbed) as the place where the learner writes.
 
 Everything else is kept as it is, outputs included.
+
+The tool never deletes what it did not write.  Every folder it writes carries a marker
+file, ``.rnnbook-student-edition``; an existing output folder is replaced (deleted and
+written again) only when it carries that marker, so anything you put in a marked folder
+goes with it on the next run.  Before anything on disk is touched, the output folder
+(for ``book-student``: both ``OUT-source`` and ``OUT``) is checked, and the tool stops
+with ``error: ...`` and exit status 2 (:class:`UnsafeOutputError` from Python) when it is
+
+* the book's own folder, or a folder that contains the book (``..``, ``~``, ``/``),
+  compared after resolving symbolic links and ``..``;
+* inside one of the book's own sources (``chapters``, ``code``, ``tests``, ``data``,
+  ``.git``, the files of :data:`BOOK_FILES`, anything git tracks);
+* a symbolic link (give the real folder instead);
+* an existing file, or anything else that is not a folder;
+* an existing folder that is not empty and has no marker: remove it yourself or choose
+  another folder.
+
+A new folder, an empty folder, or one of the tool's own marked folders is fine, also
+inside the book (``make student`` writes ``student/`` in the book's root).  The build of
+``book-student`` is not deleted before building: ``OUT`` is only checked, and marked
+once the build has run.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -31,6 +54,17 @@ import nbformat
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
 BOOK_FILES = ("_config.yml", "_toc.yml", "references.bib", "chapters", "code", "pyproject.toml")
+MARKER = ".rnnbook-student-edition"
+MARKER_TEXT = ("Written by `python -m rnnbook.assign` (the student edition of Recurrent). "
+               "This folder is deleted and written again on the next run.\n")
+# top-level names in the book that are its sources: the tool never writes into (or over) them
+SOURCE_NAMES = frozenset(BOOK_FILES) | {
+    ".git", ".github", ".ci", ".gitignore", "tests", "data", "conftest.py", "Makefile",
+    "README.md", "requirements.txt", "runtime.txt"}
+
+
+class UnsafeOutputError(ValueError):
+    """The output folder is one the tool must not write to or delete; nothing was touched."""
 
 _SOLUTION_BLOCK = re.compile(
     r"^(?P<fence>:{3,}|`{3,})\{solution\}.*?^(?P=fence)[ \t]*$\n?", re.MULTILINE | re.DOTALL)
@@ -104,14 +138,92 @@ def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def write_student_edition(root: Path, out: Path) -> list[Path]:
-    """Copy the book from ``root`` into ``out`` with every notebook in its student edition."""
+def _tracked_top_names(root: Path) -> set[str]:
+    """The top-level names under ``root`` that git tracks (empty when git or a repository is missing)."""
+    try:
+        done = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached"],
+                              capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    if done.returncode != 0:
+        return set()
+    names = (p.split("/", 1)[0] for p in done.stdout.decode("utf-8", "surrogateescape").split("\0"))
+    return {n for n in names if n}
+
+
+def is_marked(folder: Path) -> bool:
+    """Whether ``folder`` is a real folder holding this tool's marker (a regular file, not a link)."""
+    folder, marker = Path(folder), Path(folder) / MARKER
+    return (not folder.is_symlink() and folder.is_dir()
+            and not marker.is_symlink() and marker.is_file())
+
+
+def mark(folder: Path) -> None:
+    """Put this tool's marker into ``folder``."""
+    (Path(folder) / MARKER).write_text(MARKER_TEXT)
+
+
+def check_output(root: Path, out: Path, what: str = "output folder") -> bool:
+    """Check that the tool may write ``out``; return whether ``out`` exists (and is then marked or empty).
+
+    Nothing is written or deleted here.  The rules are those of the module's docstring.
+
+    Raises
+    ------
+    UnsafeOutputError
+        If ``out`` is the book, contains it, lies in the book's sources, is a symbolic link,
+        is not a folder, or is a non-empty folder without the marker.
+    """
     root, out = Path(root), Path(out)
-    if out.resolve() == root.resolve():
-        raise ValueError("the student edition must go to another folder than the book itself")
-    if out.exists():
+    root_real = Path(os.path.realpath(root))
+    out_real = Path(os.path.realpath(out))
+    shown = str(out) if str(out) == str(out_real) else f"{out} ({out_real})"
+
+    def refuse(reason: str) -> UnsafeOutputError:
+        return UnsafeOutputError(f"refusing to use {shown} as the {what}: {reason}; nothing was changed")
+
+    if out_real == root_real:
+        raise refuse(f"it is the book's own folder ({root_real}); "
+                     "the student edition must go to another folder than the book itself")
+    if root_real.is_relative_to(out_real):
+        raise refuse(f"it contains the book ({root_real}); the student edition must go to "
+                     "another folder than the book itself, and never to one that holds it")
+    if out.is_symlink():
+        raise refuse(f"it is a symbolic link (to {os.readlink(out)}); "
+                     "the tool does not write or delete through links: give the real folder")
+    if out_real.is_relative_to(root_real):
+        top = out_real.relative_to(root_real).parts[0]
+        if top in SOURCE_NAMES or top in _tracked_top_names(root_real):
+            raise refuse(f"it is in the book's own sources ({root_real / top}); "
+                         "write the student edition outside them (e.g. student/ in the book's folder)")
+    if not out.exists():
+        return False
+    if not out.is_dir():
+        raise refuse("it exists and is not a folder")
+    if is_marked(out):
+        return True
+    if any(out.iterdir()):
+        raise refuse(f"it is a folder that is not empty and was not written by this tool "
+                     f"(it has no {MARKER} marker); remove it yourself or choose a new or empty folder")
+    return True
+
+
+def write_student_edition(root: Path, out: Path) -> list[Path]:
+    """Copy the book from ``root`` into ``out`` with every notebook in its student edition.
+
+    ``out`` is checked first (:func:`check_output`); an existing ``out`` is replaced only
+    when it is empty or carries the tool's marker, and the new ``out`` is marked.
+
+    Raises
+    ------
+    UnsafeOutputError
+        If ``out`` may not be written (then nothing on disk was touched).
+    """
+    root, out = Path(root), Path(out)
+    if check_output(root, out) and is_marked(out):
         shutil.rmtree(out)
-    out.mkdir(parents=True)
+    out.mkdir(parents=True, exist_ok=True)
+    mark(out)
     ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "_build", "*.egg-info")
     for name in BOOK_FILES:
         src = root / name
@@ -142,15 +254,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=None, help="the book's folder (default: found from the package)")
     args = parser.parse_args(argv)
     root = args.root or _book_root()
-    if args.edition == "student":
-        written = write_student_edition(root, args.out)
-        print(f"wrote the student edition of {len(written)} notebooks to {args.out}/chapters")
-        return 0
-    src = args.out.parent / (args.out.name + "-source")
-    write_student_edition(root, src)
+    try:
+        if args.edition == "student":
+            written = write_student_edition(root, args.out)
+            print(f"wrote the student edition of {len(written)} notebooks to {args.out}/chapters")
+            return 0
+        out_abs = Path(os.path.abspath(args.out))
+        check_output(root, args.out, what="output folder of the book build")
+        src = out_abs.with_name(out_abs.name + "-source")
+        check_output(root, src, what=f"source folder of the book build (OUT-source, next to {args.out})")
+        write_student_edition(root, src)
+    except UnsafeOutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(src), "--path-output", str(args.out), "-q"]
     done = subprocess.run(cmd)
+    if args.out.is_dir() and not args.out.is_symlink():
+        mark(args.out)
     return done.returncode
 
 
