@@ -7,6 +7,11 @@ NBVAL  := --nbval --nbval-sanitize-with tests/sanitize.cfg
 export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# Same floating-point results on every x86-64 machine: NumPy's BLAS and its
+# vector loops otherwise pick AVX-512 or AVX2 code by CPU, and a long or
+# chaotic training run then prints different digits on different machines.
+export OPENBLAS_CORETYPE := Haswell
+export NPY_DISABLE_CPU_FEATURES := X86_V4,AVX512_ICL,AVX512_SPR
 
 .PHONY: book test unit nbval build bench student book-student execute clean help
 

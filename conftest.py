@@ -13,6 +13,13 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+# The same floating-point code paths on every x86-64 machine with AVX2 (the
+# Makefile exports the same values): without these, NumPy's BLAS and its vector
+# loops pick AVX-512 or AVX2 code by CPU, and a long or chaotic training run in
+# a notebook prints other digits in CI than where it was executed.  They reach
+# the notebook kernels, which start after this point.
+os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
+os.environ.setdefault("NPY_DISABLE_CPU_FEATURES", "X86_V4,AVX512_ICL,AVX512_SPR")
 
 NOTEBOOK_BUDGET_S = 90.0
 BOOK_BUDGET_S = 12 * 60.0

@@ -1,45 +1,19 @@
-"""rnnbook.benchmark: builders, validation, and a tiny end-to-end comparison."""
+"""rnnbook.benchmark: tasks, validation, tables, and a tiny end-to-end comparison."""
+import inspect
+
 import numpy as np
 import pytest
 
-from rnnbook import benchmark
-from rnnbook.benchmark import CellResult, Comparison, Task, compare_cells, recurrent_model
+from rnnbook import benchmark, cells, models
+from rnnbook.benchmark import CellResult, Comparison, Task, compare_cells
+from rnnbook.models import recurrent_model
 
 
-def _count(model):
-    return sum(int(np.prod(w.shape)) for w in model.trainable_weights)
-
-
-@pytest.mark.parametrize("cell, expected", [
-    ("simple", 4 * (3 + 4 + 1) + 5),
-    ("lstm", 4 * 4 * (3 + 4 + 1) + 5),
-    ("gru", 3 * 4 * (3 + 4 + 2) + 5),  # reset_after=True: two bias rows
-])
-def test_recurrent_model_parameter_counts(cell, expected):
-    assert _count(recurrent_model(cell, 4, steps=6, features=3)) == expected
-
-
-def test_recurrent_model_stacked_bidirectional_and_embedding():
-    m = recurrent_model("gru", 4, steps=6, features=3, layers=2, bidirectional=True)
-    first, second = 2 * 3 * 4 * (3 + 4 + 2), 2 * 3 * 4 * (8 + 4 + 2)
-    assert _count(m) == first + second + (8 + 1)
-    m = recurrent_model("lstm", 8, steps=5, vocab_size=20, embed_dim=4, mask_zero=True,
-                        return_sequences=True, outputs=20, output_activation="softmax")
-    out = m(np.zeros((2, 5), dtype="int32"))
-    assert tuple(out.shape) == (2, 5, 20)
-
-
-@pytest.mark.parametrize("kwargs, err, msg", [
-    (dict(cell="rnn", units=4, steps=3, features=1), ValueError, "cell must be one of"),
-    (dict(cell=3, units=4, steps=3, features=1), TypeError, "cell must be a str"),
-    (dict(cell="gru", units=0, steps=3, features=1), ValueError, "units must be an int >= 1"),
-    (dict(cell="gru", units=4, steps=3), ValueError, "exactly one of features"),
-    (dict(cell="gru", units=4, steps=3, features=1, vocab_size=5), ValueError, "exactly one of features"),
-    (dict(cell="gru", units=4, steps=3, features=1, layers=1.5), TypeError, "layers must be an int"),
-])
-def test_recurrent_model_validation(kwargs, err, msg):
-    with pytest.raises(err, match=msg):
-        recurrent_model(**kwargs)
+def test_the_builder_lives_in_models():
+    with pytest.raises(AttributeError, match="moved to rnnbook.models.recurrent_model"):
+        benchmark.recurrent_model  # noqa: B018
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        benchmark.nothing  # noqa: B018
 
 
 def _task(**over):
@@ -54,16 +28,40 @@ def _task(**over):
 
 
 def test_compare_cells_end_to_end_is_reproducible():
-    a = compare_cells(_task(), cells=("simple", "gru"), seeds=(0, 1))
-    b = compare_cells(_task(), cells=("simple", "gru"), seeds=(0, 1))
-    assert [r.cell for r in a.results] == ["simple", "gru"]
-    assert a["gru"].params == 3 * 3 * (2 + 3 + 2) + 4 and a["simple"].params == 3 * (2 + 3 + 1) + 4
+    a = compare_cells(_task(), cells=("simple_rnn", "gru"), seeds=(0, 1))
+    b = compare_cells(_task(), cells=("simple_rnn", "gru"), seeds=(0, 1))
+    assert [r.cell for r in a.results] == ["simple_rnn", "gru"]
+    assert a["gru"].params == 3 * 3 * (2 + 3 + 2) + 4 and a["simple_rnn"].params == 3 * (2 + 3 + 1) + 4
     assert a["gru"].scores == b["gru"].scores and len(a["gru"].scores) == 2
     assert a["gru"].seconds_per_epoch > 0 and len(a["gru"].epoch_seconds) == 2  # first epoch of each seed skipped
     table = a.table()
     assert "toy: train MSE over seeds [0, 1]" in table and "±" in table and "s/epoch" not in table
-    assert "s/epoch" in a.timing_table() and "1.00x simple" in a.timing_table()
-    assert a.best() in ("simple", "gru")
+    rows = table.splitlines()[1:]
+    assert rows[1].startswith("simple_rnn ") and rows[2].startswith("gru        ")  # one column width for all names
+    end = rows[0].index("params") + len("params")  # the params column stays aligned
+    assert rows[1][:end].endswith(f" {a['simple_rnn'].params}") and rows[2][:end].endswith(f" {a['gru'].params}")
+    assert "s/epoch" in a.timing_table() and "1.00x simple_rnn" in a.timing_table()
+    assert a.best() in ("simple_rnn", "gru")
+
+
+def test_compare_cells_trains_through_models_train(monkeypatch):
+    calls = []
+    real = models.train
+
+    def spy(model, x, y, **kw):
+        calls.append(kw)
+        return real(model, x, y, **kw)
+
+    monkeypatch.setattr(models, "train", spy)
+    r = compare_cells(_task(clipnorm=1.0), cells=("lstm",), seeds=(3,))
+    assert len(calls) == 1 and len(r["lstm"].epoch_seconds) == 1  # 2 epochs, the first one skipped
+    kw = calls[0]
+    assert (kw["epochs"], kw["loss"], kw["batch_size"], kw["learning_rate"], kw["clipnorm"]) == (2, "mse", 20, 1e-2, 1.0)
+    assert len(kw["callbacks"]) == 1
+
+
+def test_compare_cells_defaults_to_every_cell():
+    assert inspect.signature(compare_cells).parameters["cells"].default == cells.CELLS == ("simple_rnn", "lstm", "gru")
 
 
 def test_cell_result_statistics_and_best():
@@ -74,8 +72,8 @@ def test_cell_result_statistics_and_best():
     c = Comparison("t", "MSE", (0, 1), [r1, r2])
     assert c.best() == "gru"
     assert Comparison("t", "acc", (0, 1), [r1, r2], higher_is_better=True).best() == "lstm"
-    with pytest.raises(KeyError, match="no result for cell 'simple'"):
-        c["simple"]
+    with pytest.raises(KeyError, match="no result for cell 'simple_rnn'"):
+        c["simple_rnn"]
     assert "lstm          10     2.000 ± 1.414    1.000 3.000" in c.table()
 
 
@@ -83,7 +81,9 @@ def test_cell_result_statistics_and_best():
     (dict(task="toy"), TypeError, "task must be a rnnbook.benchmark.Task"),
     (dict(cells=()), ValueError, "cells must be a non-empty sequence"),
     (dict(cells="gru"), ValueError, "cells must be a non-empty sequence"),
-    (dict(cells=("gru", "transformer")), ValueError, "cell must be one of"),
+    (dict(cells=("gru", "transformer")), ValueError, "cell must be one of 'simple_rnn', 'lstm', 'gru'"),
+    (dict(cells=("simple", "gru")), ValueError, "cell must be one of 'simple_rnn', 'lstm', 'gru'; got 'simple'"),
+    (dict(cells=("gru", 1)), TypeError, "cell must be a str"),
     (dict(seeds=()), ValueError, "seeds must be a non-empty sequence"),
     (dict(seeds=(0, -1)), ValueError, "seeds must be >= 0"),
     (dict(seeds=(0.5,)), TypeError, "seeds must be ints"),
@@ -105,7 +105,3 @@ def test_compare_cells_validation(args, err, msg):
 def test_task_validation(over, err, msg):
     with pytest.raises(err, match=msg):
         _task(**over)
-
-
-def test_cells_mapping():
-    assert benchmark.CELLS == {"simple": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}

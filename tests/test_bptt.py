@@ -19,6 +19,33 @@ def test_softmax_is_a_distribution_and_never_overflows():
     assert np.allclose(p.sum(-1), 1) and np.isfinite(p).all() and p[0, 0] == 1.0
 
 
+@pytest.mark.parametrize("shape, dtype", [((7,), np.float64), ((3, 5), np.float64), ((2, 4, 9), np.float64),
+                                          ((4, 6), np.float32), ((0, 3), np.float64)])
+def test_softmax_arithmetic_is_unchanged(shape, dtype):
+    """The stored notebook outputs were computed with exactly these operations, in this order."""
+    z = (np.random.default_rng(0).normal(scale=20, size=shape)).astype(dtype)
+    if z.size:
+        z.flat[1] = -np.inf  # an -inf entry is allowed: probability 0
+    e = np.exp(z.astype(np.float64) - z.astype(np.float64).max(axis=-1, keepdims=True))
+    expected = e / e.sum(axis=-1, keepdims=True)
+    p = bptt.softmax(z)
+    assert p.dtype == np.float64 and p.shape == shape and p.tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize("z, match", [
+    ([], r"at least one class; got shape \(0,\)"),
+    (np.zeros((2, 0)), r"at least one class; got shape \(2, 0\)"),
+    (3.0, r"at least one class; got shape \(\)"),
+    ([[0.0, 1.0], [np.nan, 0.0]], r"finite numbers \(or -inf\); got NaN at index \(1, 0\)"),
+    ([1.0, np.inf], r"finite numbers \(or -inf\); got \+inf at index \(1,\)"),
+    ([[0.0, 1.0], [-np.inf, -np.inf]], r"the row at index \(1,\) is all -inf"),
+    ([-np.inf, -np.inf], r"z needs a finite entry; got all -inf"),
+])
+def test_softmax_rejects_empty_and_non_finite_logits(z, match):
+    with pytest.raises(ValueError, match=match):
+        bptt.softmax(z)
+
+
 # --------------------------------------------------------------------------- CharRNN
 def test_untrained_loss_is_ln_V():
     m = bptt.CharRNN("abcdefghij", units=16, seed=1)
@@ -105,6 +132,43 @@ def test_sample_is_reproducible_and_keeps_the_prompt():
         m.sample(3, temperature=0)
 
 
+@pytest.mark.parametrize("kwargs, err, match", [
+    (dict(prompt=None), TypeError, "prompt must be a str; got None"),
+    (dict(prompt=["a"]), TypeError, "prompt must be a str; got list"),
+    (dict(prompt="az"), ValueError, "'z' is not in the alphabet"),
+    (dict(seed=-1), ValueError, "seed must be an int >= 0; got -1"),
+    (dict(seed=0.5), TypeError, "seed must be an int; got float 0.5"),
+    (dict(length=2.0), TypeError, "length must be an int; got float 2.0"),
+    (dict(temperature=float("nan")), ValueError, "temperature must be a finite number > 0"),
+    (dict(temperature="hot"), TypeError, "temperature must be a number; got str"),
+])
+def test_sample_checks_every_argument_before_sampling(kwargs, err, match, monkeypatch):
+    m = small_model()
+
+    def no_sampling(*args, **kw):
+        raise AssertionError("sample() started sampling before checking its arguments")
+
+    monkeypatch.setattr(bptt.cells, "simple_rnn_step", no_sampling)
+    monkeypatch.setattr(bptt.cells, "simple_rnn_forward", no_sampling)
+    args = dict(length=5)
+    args.update(kwargs)
+    with pytest.raises(err, match=match):
+        m.sample(**args)
+
+
+def test_numpy_ints_give_the_same_model_and_text():
+    a, b = bptt.CharRNN("abcd", units=5, seed=np.int64(2)), bptt.CharRNN("abcd", units=5, seed=2)
+    assert all(a.params[k].tobytes() == b.params[k].tobytes() for k in a.params)
+    assert a.sample(np.int64(15), seed=np.uint8(3), prompt="ab") == b.sample(15, seed=3, prompt="ab")
+    ids, targets = bptt.echo_task(np.int64(30), np.int64(3), seed=np.int64(1))
+    ids2, targets2 = bptt.echo_task(30, 3, seed=1)
+    assert ids.tobytes() == ids2.tobytes() and targets.tobytes() == targets2.tobytes()
+    with pytest.raises(TypeError, match="seed must be an int; got str '1'"):
+        bptt.echo_task(30, 3, seed="1")
+    with pytest.raises(TypeError, match="unknown must be a str; got int 5"):
+        bptt.CharRNN("ab", unknown=5)
+
+
 # --------------------------------------------------------------------------- Adam
 def test_adam_first_step_moves_each_weight_by_the_learning_rate():
     params = {"w": np.array([1.0, -2.0])}
@@ -115,6 +179,9 @@ def test_adam_first_step_moves_each_weight_by_the_learning_rate():
         opt.step(params, {"v": np.zeros(2)})
     with pytest.raises(ValueError, match="learning_rate must be a finite number > 0"):
         bptt.Adam(0)
+    from rnnbook import optim
+
+    assert bptt.Adam is optim.Adam  # moved to optim, still reachable as bptt.Adam
 
 
 # --------------------------------------------------------------------------- truncated BPTT

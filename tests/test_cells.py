@@ -64,7 +64,7 @@ def test_forward_matches_keras(kind, activation, with_state):
     expected = np.asarray(layer(x, initial_state=states) if states else layer(x))
 
     forward = SPECS[kind][0]
-    h, _ = forward(x, *layer.get_weights(), *states, **forward_kwargs(activation))
+    h, _ = forward(x, *layer.get_weights(), **dict(zip(SPECS[kind][4], states)), **forward_kwargs(activation))
     assert h.shape == (BATCH, STEPS, UNITS)
     np.testing.assert_allclose(h, expected, rtol=0, atol=1e-5)
 
@@ -77,7 +77,7 @@ def test_backward_matches_gradient_tape(kind, activation):
     layer = keras_layer(kind, activation, rng, dtype="float64")
     x = rng.normal(size=(BATCH, STEPS, FEATURES))
     states = [rng.normal(size=(BATCH, UNITS)) for _ in state_names]
-    h, cache = forward(x, *layer.get_weights(), *states, **forward_kwargs(activation))
+    h, cache = forward(x, *layer.get_weights(), **dict(zip(state_names, states)), **forward_kwargs(activation))
     dh = rng.normal(size=h.shape)
 
     x_tf, states_tf = tf.constant(x), [tf.constant(s) for s in states]
@@ -103,7 +103,7 @@ def test_backward_with_default_states_returns_their_gradient(kind):
     h, cache = forward(x, *weights)
     dh = rng.normal(size=h.shape)
     zeros = [np.zeros((BATCH, UNITS)) for _ in state_names]
-    h_explicit, cache_explicit = forward(x, *weights, *zeros)
+    h_explicit, cache_explicit = forward(x, *weights, **dict(zip(state_names, zeros)))
     np.testing.assert_array_equal(h, h_explicit)
     grads, grads_explicit = backward(dh, cache), backward(dh, cache_explicit)
     for name in state_names:
@@ -118,11 +118,14 @@ def test_simple_rnn_step_is_the_formula_and_the_first_forward_step():
     x = rng.normal(size=(BATCH, STEPS, FEATURES))
     h0 = rng.normal(size=(BATCH, UNITS))
     for activation, act in [("tanh", np.tanh), ("relu", lambda a: np.maximum(a, 0))]:
-        h1 = cells.simple_rnn_step(x[:, 0], h0, W, U, b, activation=activation)
-        np.testing.assert_allclose(h1, act(x[:, 0] @ W + h0 @ U + b))
-        h, _ = cells.simple_rnn_forward(x, W, U, b, h0, activation=activation)
-        np.testing.assert_array_equal(h[:, 0], h1)
-        np.testing.assert_array_equal(h[:, 1], cells.simple_rnn_step(x[:, 1], h1, W, U, b, activation))
+        step = cells.simple_rnn_step(x[:, 0], h0, W, U, b, activation=activation)
+        assert isinstance(step, cells.Step) and step.gates == {}
+        np.testing.assert_allclose(step.h, act(x[:, 0] @ W + h0 @ U + b))
+        assert len(step.state) == 1 and step.state[0] is step.h
+        h, _ = cells.simple_rnn_forward(x, W, U, b, h0=h0, activation=activation)
+        np.testing.assert_array_equal(h[:, 0], step.h)
+        np.testing.assert_array_equal(h[:, 1], cells.simple_rnn_step(x[:, 1], *step.state, W, U, b,
+                                                                     activation=activation).h)
 
 
 def test_lstm_step_and_cache_expose_gates_and_cell_states():
@@ -130,9 +133,12 @@ def test_lstm_step_and_cache_expose_gates_and_cell_states():
     weights = random_weights("lstm", rng)
     x = rng.normal(size=(BATCH, STEPS, FEATURES))
     h0, c0 = rng.normal(size=(2, BATCH, UNITS))
-    h, cache = cells.lstm_forward(x, *weights, h0, c0)
-    h1, c1, gates = cells.lstm_step(x[:, 0], h0, c0, *weights)
+    h, cache = cells.lstm_forward(x, *weights, h0=h0, c0=c0)
+    step = cells.lstm_step(x[:, 0], h0, c0, *weights)
+    h1, c1 = step.state
+    gates = step.gates
     assert set(gates) == {"i", "f", "c", "o"}
+    assert step.h is h1
     np.testing.assert_array_equal(h[:, 0], h1)
     np.testing.assert_array_equal(cache["c"][:, 0], c1)
     np.testing.assert_allclose(c1, gates["f"] * c0 + gates["i"] * gates["c"])
@@ -146,13 +152,17 @@ def test_lstm_step_and_cache_expose_gates_and_cell_states():
         assert np.all((cache["gates"][name] > 0) & (cache["gates"][name] < 1))
 
 
-def test_gru_step_and_cache_follow_cho_convention():
+@pytest.mark.parametrize("reset_after", [True, False])
+def test_gru_step_and_cache_follow_cho_convention(reset_after):
     rng = np.random.default_rng(6)
     weights = random_weights("gru", rng)
+    if not reset_after:
+        weights[2] = weights[2][0]
     x = rng.normal(size=(BATCH, STEPS, FEATURES))
     h0 = rng.normal(size=(BATCH, UNITS))
-    h, cache = cells.gru_forward(x, *weights, h0)
-    h1, gates = cells.gru_step(x[:, 0], h0, *weights)
+    h, cache = cells.gru_forward(x, *weights, h0=h0, reset_after=reset_after)
+    h1, (state,), gates = cells.gru_step(x[:, 0], h0, *weights, reset_after=reset_after)
+    assert state is h1
     assert set(gates) == {"z", "r", "h"}
     np.testing.assert_array_equal(h[:, 0], h1)
     np.testing.assert_allclose(h1, gates["z"] * h0 + (1 - gates["z"]) * gates["h"])  # z = 1 keeps h_prev
@@ -160,6 +170,145 @@ def test_gru_step_and_cache_follow_cho_convention():
     for name, value in cache["gates"].items():
         assert value.shape == (BATCH, STEPS, UNITS)
         np.testing.assert_array_equal(value[:, 0], gates[name])
+
+
+def _peephole_weights(rng):
+    return [*random_weights("lstm", rng), rng.normal(scale=0.5, size=(3, UNITS))]
+
+
+STEP_CALLS = {
+    "simple_rnn": lambda rng, x_t, h, c: cells.simple_rnn_step(x_t, h, *random_weights("simple_rnn", rng)),
+    "lstm": lambda rng, x_t, h, c: cells.lstm_step(x_t, h, c, *random_weights("lstm", rng)),
+    "gru": lambda rng, x_t, h, c: cells.gru_step(x_t, h, *random_weights("gru", rng)),
+    "gru_reset_before": lambda rng, x_t, h, c: cells.gru_step(
+        x_t, h, *random_weights("gru", rng)[:2], rng.normal(size=3 * UNITS), reset_after=False),
+    "peephole_lstm": lambda rng, x_t, h, c: cells.peephole_lstm_step(x_t, h, c, *_peephole_weights(rng)),
+}
+
+
+@pytest.mark.parametrize("name", list(STEP_CALLS))
+def test_every_step_returns_the_one_contract(name):
+    rng = np.random.default_rng(11)
+    x_t, h, c = rng.normal(size=(BATCH, FEATURES)), rng.normal(size=(BATCH, UNITS)), rng.normal(size=(BATCH, UNITS))
+    step = STEP_CALLS[name](rng, x_t, h, c)
+    assert isinstance(step, cells.Step)
+    assert step.h.shape == (BATCH, UNITS)
+    assert isinstance(step.state, tuple) and step.state[0] is step.h
+    assert len(step.state) == (2 if "lstm" in name else 1)
+    expected_gates = {"simple_rnn": set(), "lstm": set("ifco"), "peephole_lstm": set("ifco")}.get(name, set("zrh"))
+    assert set(step.gates) == expected_gates
+    for value in [*step.state, *step.gates.values()]:
+        assert value.shape == (BATCH, UNITS)
+
+
+@pytest.mark.parametrize("kind", list(SPECS))
+def test_forward_cache_holds_copies_not_the_callers_arrays(kind):
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=(BATCH, STEPS, FEATURES))
+    weights = random_weights(kind, rng)
+    h, cache = SPECS[kind][0](x, *weights)
+    dh = rng.normal(size=h.shape)
+    before = SPECS[kind][1](dh, cache)
+    x[:] = 0.0
+    for w in weights:
+        w[...] = 0.0
+    after = SPECS[kind][1](dh, cache)
+    for name in before:
+        np.testing.assert_array_equal(before[name], after[name])
+
+
+@pytest.mark.parametrize("kind", list(SPECS))
+def test_sequence_without_steps_is_refused(kind):
+    with pytest.raises(ValueError, match=re.escape("x must have at least one step; got shape (2, 0, 3)")):
+        _call_forward(kind, x=np.zeros((2, 0, 3)))
+
+
+def test_options_are_keyword_only():
+    rng = np.random.default_rng(13)
+    x = rng.normal(size=(BATCH, STEPS, FEATURES))
+    with pytest.raises(TypeError):
+        cells.simple_rnn_forward(x, *random_weights("simple_rnn", rng), np.zeros((BATCH, UNITS)))
+    with pytest.raises(TypeError):
+        cells.gru_forward(x, *random_weights("gru", rng), None, False)
+    with pytest.raises(TypeError):
+        cells.simple_rnn_step(x[:, 0], np.zeros((BATCH, UNITS)), *random_weights("simple_rnn", rng), "relu")
+
+
+# --------------------------------------------------------------------------- GRU, reset_after=False
+def _keras_gru_reset_before(rng, dtype):
+    layer = keras.layers.GRU(UNITS, return_sequences=True, reset_after=False, dtype=dtype)
+    layer.build((None, None, FEATURES))
+    layer.set_weights([rng.normal(scale=0.5, size=w.shape) for w in layer.get_weights()])
+    return layer
+
+
+@pytest.mark.parametrize("with_state", [False, True], ids=["zero_state", "given_state"])
+def test_gru_reset_before_forward_matches_keras(with_state):
+    rng = np.random.default_rng(14)
+    layer = _keras_gru_reset_before(rng, "float32")
+    assert layer.get_weights()[2].shape == (3 * UNITS,)
+    x = rng.normal(size=(BATCH, STEPS, FEATURES)).astype("float32")
+    h0 = rng.normal(size=(BATCH, UNITS)).astype("float32") if with_state else None
+    expected = np.asarray(layer(x, initial_state=[h0]) if with_state else layer(x))
+    h, cache = cells.gru_forward(x, *layer.get_weights(), h0=h0, reset_after=False)
+    assert cache["reset_after"] is False
+    np.testing.assert_allclose(h, expected, rtol=0, atol=1e-5)
+
+
+def test_gru_reset_before_backward_matches_gradient_tape():
+    rng = np.random.default_rng(15)
+    layer = _keras_gru_reset_before(rng, "float64")
+    x = rng.normal(size=(BATCH, STEPS, FEATURES))
+    h0 = rng.normal(size=(BATCH, UNITS))
+    h, cache = cells.gru_forward(x, *layer.get_weights(), h0=h0, reset_after=False)
+    dh = rng.normal(size=h.shape)
+    x_tf, h0_tf = tf.constant(x), tf.constant(h0)
+    with tf.GradientTape() as tape:
+        tape.watch([x_tf, h0_tf])
+        loss = tf.reduce_sum(layer(x_tf, initial_state=[h0_tf]) * dh)
+    expected = tape.gradient(loss, [*layer.trainable_weights, x_tf, h0_tf])
+    grads = cells.gru_backward(dh, cache, reset_after=False)
+    assert list(grads) == ["kernel", "recurrent_kernel", "bias", "x", "h0"]
+    for name, want in zip(grads, expected):
+        assert grads[name].shape == tuple(want.shape), name
+        assert relative_error(grads[name], np.asarray(want)) < 1e-4, name
+
+
+def test_gru_reset_after_mismatches_are_refused():
+    rng = np.random.default_rng(16)
+    W, U, b = random_weights("gru", rng)
+    x = rng.normal(size=(1, 2, FEATURES))
+    with pytest.raises(ValueError, match=r"shape \[3\*units\].*reset_after=False; got shape \(2, 15\)"):
+        cells.gru_forward(x, W, U, b, reset_after=False)
+    h, cache = cells.gru_forward(x, W, U, b[0], reset_after=False)
+    with pytest.raises(ValueError, match="call gru_backward\\(..., reset_after=False\\)"):
+        cells.gru_backward(np.ones_like(h), cache)
+    with pytest.raises(TypeError, match="reset_after must be True or False; got str"):
+        cells.gru_step(x[:, 0], np.zeros((1, UNITS)), W, U, b, reset_after="yes")
+
+
+# --------------------------------------------------------------------------- input_gradient_norms
+@pytest.mark.parametrize("kind", list(SPECS))
+def test_input_gradient_norms_are_batch_first_and_match_finite_differences(kind):
+    rng = np.random.default_rng(17)
+    x = rng.normal(size=(2, 4, FEATURES))
+    weights = random_weights(kind, rng)
+    norms = cells.input_gradient_norms(x, *weights, cell=kind)
+    assert norms.shape == (2, 4)
+    from rnnbook.gradients import numerical_gradient
+    for n in range(2):
+        jac = np.stack([numerical_gradient(lambda v, k=k: float(SPECS[kind][0](v[None], *weights)[0][0, -1, k]), x[n])
+                        for k in range(UNITS)])  # [units, steps, features]
+        np.testing.assert_allclose(norms[n], np.sqrt((jac**2).sum(axis=(0, 2))), rtol=1e-5, atol=1e-9)
+
+
+def test_input_gradient_norms_refuses_unbatched_x_and_unknown_cell():
+    rng = np.random.default_rng(18)
+    weights = random_weights("lstm", rng)
+    with pytest.raises(ValueError, match=re.escape("x must have shape [batch, steps, features]; got shape (4, 3)")):
+        cells.input_gradient_norms(np.zeros((4, 3)), *weights, cell="lstm")
+    with pytest.raises(ValueError, match="cell must be one of 'simple_rnn', 'lstm', 'gru'; got 'simple'"):
+        cells.input_gradient_norms(np.zeros((1, 4, 3)), *weights, cell="simple")
 
 
 def test_inputs_as_float32_and_lists_give_float64():
@@ -219,7 +368,7 @@ def _call_forward(kind, x=None, weights=None, states=(), **kwargs):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(BATCH, STEPS, FEATURES)) if x is None else x
     weights = random_weights(kind, rng) if weights is None else weights
-    return SPECS[kind][0](x, *weights, *states, **kwargs)
+    return SPECS[kind][0](x, *weights, **dict(zip(SPECS[kind][4], states)), **kwargs)
 
 
 @pytest.mark.parametrize("kind", list(SPECS))
@@ -264,7 +413,7 @@ def test_recurrent_kernel_shape(kind, shape, msg):
     [
         ("simple_rnn", (4,), "bias must have shape [units] = (5,); got shape (4,)"),
         ("lstm", (2, 20), "bias must have shape [4*units] = (20,); got shape (2, 20)"),
-        ("gru", (2, 14), "bias must have shape [2, 3*units] = (2, 15); got shape (2, 14)"),
+        ("gru", (2, 14), "bias must have shape [2, 3*units] (reset_after=True) = (2, 15); got shape (2, 14)"),
         ("gru", (15,), "bias must have shape [2, 3*units] = (2, 15)"),
     ],
 )

@@ -5,27 +5,28 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from rnnbook import data, gradients, plots, widgets
+from rnnbook import data, gradients, layers, plots, widgets
 
 
 @pytest.mark.parametrize("kind", ["orthogonal", "identity", "gaussian"])
 def test_recurrent_matrix_has_the_spectral_norm(kind):
-    U = gradients.recurrent_matrix(8, 1.3, kind, seed=1)
+    U = gradients.recurrent_matrix(8, 1.3, init=kind, seed=1)
     assert U.shape == (8, 8)
     assert np.isclose(np.linalg.norm(U, 2), 1.3)
     if kind != "gaussian":
         assert np.allclose(np.linalg.svd(U, compute_uv=False), 1.3)
 
 
-@pytest.mark.parametrize("args, err", [((0, 1.0), ValueError), ((4, -1.0), ValueError), ((4, 1.0, "eye"), ValueError),
-                                       ((4.5, 1.0), TypeError), ((4, "1"), TypeError)])
-def test_recurrent_matrix_errors(args, err):
+@pytest.mark.parametrize("args, kwargs, err", [((0, 1.0), {}, ValueError), ((4, -1.0), {}, ValueError),
+                                               ((4, 1.0), {"init": "eye"}, ValueError), ((4.5, 1.0), {}, TypeError),
+                                               ((4, "1"), {}, TypeError), ((4, 1.0, "identity"), {}, TypeError)])
+def test_recurrent_matrix_errors(args, kwargs, err):
     with pytest.raises(err):
-        gradients.recurrent_matrix(*args)
+        gradients.recurrent_matrix(*args, **kwargs)
 
 
 def test_identity_relu_reaches_the_bound_and_tanh_stays_below():
-    grid = gradients.jacobian_norm_grid([0.9, 1.1], ["tanh", "relu"], steps=30, units=8, kind="identity")
+    grid = gradients.jacobian_norm_grid([0.9, 1.1], ["tanh", "relu"], steps=30, units=8, init="identity")
     lags = np.arange(30)
     assert set(grid) == {("tanh", 0.9), ("tanh", 1.1), ("relu", 0.9), ("relu", 1.1)}
     for (act, s), n in grid.items():
@@ -70,7 +71,7 @@ def test_plots_and_widget_fallback_draw():
     assert len(fig.axes) == 2 and fig.axes[0].get_yscale() == "log"
     fig = plots.loss_per_update({"a": [1.0, 0.5, np.inf], "b": [1.0, 0.9, 0.8]}, title="t")
     assert fig.axes[0].get_xlabel().startswith("update")
-    fig = widgets.draw_gradient_norms(1.1, "relu", 10, units=4, kind="identity")
+    fig = widgets.draw_gradient_norms(1.1, "relu", 10, units=4, init="identity")
     assert fig.axes[0].get_title() == "activation: relu"
     with pytest.raises(TypeError):
         plots.gradient_norms_grid([1, 2])
@@ -102,7 +103,7 @@ def test_layer_norm_cell_matches_numpy_and_is_batch_independent():
 
     from rnnbook import models
 
-    layer = keras.layers.RNN(models.LayerNormSimpleRNNCell(5), return_sequences=True)
+    layer = keras.layers.RNN(layers.LayerNormSimpleRNNCell(5), return_sequences=True)
     x = np.random.default_rng(0).normal(size=(3, 4, 2)).astype("float32")
     out = np.asarray(layer(x))
     W, U, gamma, b = [v.numpy() for v in layer.cell.weights]
@@ -114,6 +115,6 @@ def test_layer_norm_cell_matches_numpy_and_is_batch_independent():
         assert np.allclose(out[:, t], h, atol=1e-5)
     assert np.allclose(np.asarray(layer(x[:1])), out[:1], atol=1e-6)  # no batch statistics
     with pytest.raises(ValueError):
-        models.LayerNormSimpleRNNCell(0)
+        layers.LayerNormSimpleRNNCell(0)
     with pytest.raises(AttributeError):
         models.NoSuchThing  # noqa: B018

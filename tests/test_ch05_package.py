@@ -33,7 +33,9 @@ def test_peephole_step_equations(rng):
     x_t, h_prev, c_prev = rng.normal(size=(2, 3)), rng.normal(size=(2, 4)), rng.normal(size=(2, 4))
     W, U, b = lstm_weights(rng)
     P = rng.normal(size=(3, 4))
-    h, c, g = cells.peephole_lstm_step(x_t, h_prev, c_prev, W, U, b, P)
+    step = cells.peephole_lstm_step(x_t, h_prev, c_prev, W, U, b, P)
+    (h, c), g = step.state, step.gates
+    assert step.h is h
     z_i, z_f, z_c, z_o = np.split(x_t @ W + h_prev @ U + b, 4, axis=-1)
     i, f = cells.sigmoid(z_i + P[0] * c_prev), cells.sigmoid(z_f + P[1] * c_prev)
     c_ref = f * c_prev + i * np.tanh(z_c)
@@ -42,7 +44,7 @@ def test_peephole_step_equations(rng):
     np.testing.assert_allclose(h, o * np.tanh(c_ref))
     np.testing.assert_allclose(g["o"], o)
     # the forward pass's first step is the step from zero states
-    h_seq, _ = cells.peephole_lstm_forward(x_t[:, None], W, U, b, P, h_prev, c_prev)
+    h_seq, _ = cells.peephole_lstm_forward(x_t[:, None], W, U, b, P, h0=h_prev, c0=c_prev)
     np.testing.assert_allclose(h_seq[:, 0], h)
 
 
@@ -99,10 +101,10 @@ def test_peephole_validation(rng):
         cells.peephole_lstm_forward(x[0], *w, np.zeros((3, 4)))
 
 
-@pytest.mark.parametrize("kind", ["simple_rnn", "lstm"])
+@pytest.mark.parametrize("kind", ["simple_rnn", "lstm", "gru"])
 def test_input_gradient_norms_match_tensorflow(kind, rng):
     keras.utils.set_random_seed(1)
-    layer = keras.layers.SimpleRNN(4) if kind == "simple_rnn" else keras.layers.LSTM(4)
+    layer = {"simple_rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[kind](4)
     x = rng.normal(size=(1, 9, 2)).astype("float32")
     layer.build((None, None, 2))
     x_var = tf.Variable(x)
@@ -110,7 +112,7 @@ def test_input_gradient_norms_match_tensorflow(kind, rng):
         h_T = layer(x_var)
     jac = np.asarray(tape.jacobian(h_T, x_var))[0, :, 0]  # [units, steps, features]
     expected = np.sqrt((jac**2).sum(axis=(0, 2)))
-    got = cells.input_gradient_norms(kind, x[0], *layer.get_weights())
+    got = cells.input_gradient_norms(x, *layer.get_weights(), cell=kind)[0]
     assert got.shape == (9,)
     np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-7)
 
@@ -118,11 +120,13 @@ def test_input_gradient_norms_match_tensorflow(kind, rng):
 def test_input_gradient_norms_validation(rng):
     w = lstm_weights(rng)
     with pytest.raises(ValueError, match="cell must be one of"):
-        cells.input_gradient_norms("gru", rng.normal(size=(5, 3)), *w)
-    with pytest.raises(ValueError, match=r"x must have shape \[steps, features\]"):
-        cells.input_gradient_norms("lstm", rng.normal(size=(1, 5, 3)), *w)
+        cells.input_gradient_norms(rng.normal(size=(1, 5, 3)), *w, cell="peephole")
+    with pytest.raises(ValueError, match=r"x must have shape \[batch, steps, features\]"):
+        cells.input_gradient_norms(rng.normal(size=(5, 3)), *w, cell="lstm")
     with pytest.raises(ValueError, match="features"):
-        cells.input_gradient_norms("lstm", rng.normal(size=(5, 2)), *w)
+        cells.input_gradient_norms(rng.normal(size=(1, 5, 2)), *w, cell="lstm")
+    with pytest.raises(TypeError):
+        cells.input_gradient_norms(rng.normal(size=(1, 5, 3)), *w)  # cell is a required keyword
 
 
 def test_gate_heatmaps_and_gradient_plot(rng):

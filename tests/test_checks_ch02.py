@@ -1,8 +1,11 @@
 """Chapter 2's checks accept the solutions and reject plausible mistakes with a specific hint."""
+from typing import NamedTuple
+
 import numpy as np
 import pytest
 
-from rnnbook import checks
+from rnnbook import cells, checks
+from rnnbook.cells import Step
 
 
 def run(check, *args):
@@ -38,14 +41,36 @@ def test_shape_rejects_with_hints(wrong, hint):
 
 # --------------------------------------------------------------------------- rnn_step
 def rnn_step(x_t, h_prev, W, U, b):
-    return np.tanh(x_t @ W + h_prev @ U + b)
+    h_t = np.tanh(x_t @ W + h_prev @ U + b)
+    return Step(h_t, (h_t,), {})
+
+
+def as_step(f):
+    """A learner's h-only function wrapped in the Step contract."""
+    def step(*args):
+        h = f(*args)
+        return Step(h, (h,), {})
+    return step
 
 
 def test_rnn_step_accepts_solution_and_the_package_cell():
-    from rnnbook import cells
     assert run(checks.rnn_step, rnn_step)[0]
     result, msg = run(checks.rnn_step, cells.simple_rnn_step)
-    assert result and "all 4 hidden cases pass" in msg
+    assert result and msg == "✓ ex2-3: all 4 hidden cases pass."
+
+
+def test_rnn_step_accepts_any_three_sequence():
+    class Other(NamedTuple):
+        out: np.ndarray
+        st: tuple
+        g: dict
+
+    def as_tuple(*a):
+        h = rnn_step(*a).h
+        return h, [h], {}
+    assert run(checks.rnn_step, lambda *a: Other(*rnn_step(*a)))[0]
+    assert run(checks.rnn_step, as_tuple)[0]
+    assert run(checks.rnn_step, lambda *a: [rnn_step(*a).h, (rnn_step(*a).h,), {"extra": 1}])[0]
 
 
 @pytest.mark.parametrize("wrong, hint", [
@@ -61,10 +86,27 @@ def test_rnn_step_accepts_solution_and_the_package_cell():
     (lambda x, h, W, U, b: np.maximum(x @ W + h @ U + b, 0), "ReLU"),
     (lambda x, h, W, U, b: np.tanh(x @ W + h @ U + b).T, "transposed"),
     (lambda x, h, W, U, b: np.tanh(x @ W + h @ U + b).sum(1), "reduced away an axis"),
-    (lambda x, h, W, U, b: None, "forget a `return`"),
-    (lambda x, h, W, U, b: 1 / 0, "ZeroDivisionError"),
+    (lambda x, h, W, U, b: h, "that is h_prev"),
 ])
 def test_rnn_step_rejects_with_hints(wrong, hint):
+    result, msg = run(checks.rnn_step, as_step(wrong))
+    assert not result and hint in msg, msg
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda x, h, W, U, b: None, "forget a `return`"),
+    (lambda x, h, W, U, b: 1 / 0, "ZeroDivisionError"),
+    (lambda *a: rnn_step(*a).h, "return a Step(h, state, gates), e.g. `return Step(h_t, (h_t,), {})` — "
+                                "`from rnnbook.cells import Step`"),
+    (lambda *a: rnn_step(*a).h, "its values of h_t are right"),
+    (lambda *a: (rnn_step(*a).h, rnn_step(*a).h), "a tuple of length 2"),
+    (lambda *a: Step(rnn_step(*a).h, rnn_step(*a).h, {}), "mind the comma"),
+    (lambda *a: Step(rnn_step(*a).h, (), {}), "holds 0 values"),
+    (lambda x, h, W, U, b: Step(rnn_step(x, h, W, U, b).h, (h,), {}), "state[0] (h_t): the shape is right"),
+    (lambda x, h, W, U, b: Step(rnn_step(x, h, W, U, b).h, (h,), {}), "that is h_prev"),
+    (lambda *a: Step(rnn_step(*a).h, (rnn_step(*a).h,), None), "it must be a dict: {} (a SimpleRNN has no gates)"),
+])
+def test_rnn_step_requires_the_step_contract(wrong, hint):
     result, msg = run(checks.rnn_step, wrong)
     assert not result and hint in msg, msg
 
@@ -75,8 +117,9 @@ def test_rnn_step_shape_hint_names_the_transpose():
     def wrong(x, h, W, U, b):
         out = np.tanh(x @ W + h @ U + b)
         return out if x.shape[1] == U.shape[0] else np.tanh(x @ W @ W.T)
-    result, msg = run(checks.rnn_step, wrong)
-    assert not result and "your output has shape (4, 3)" in msg and "(4, 5)" in msg and "kernel's transpose" in msg
+    result, msg = run(checks.rnn_step, as_step(wrong))
+    assert not result and "h (the first field of your Step) has shape (4, 3)" in msg
+    assert "(4, 5)" in msg and "kernel's transpose" in msg
 
 
 def test_rnn_step_refuses_a_non_function():

@@ -61,7 +61,9 @@ def _always(grads, m):
     (lambda g, m: [np.clip(a, -m, m) for a in g], "clipping by value"),
     (lambda g, m: np.concatenate([np.ravel(a) for a in g]), "return a list"),
     (lambda g, m: g[:1], "one clipped array per gradient"),
-    (lambda g, m: None, "TypeError"),
+    (lambda g, m: None, "forget a `return`"),
+    (lambda g, m: [None] * len(g), "array 0 of your list"),
+    (lambda g, m: {"a": g[0]}, "return a list of arrays"),
 ])
 def test_clip_global_rejects_with_hints(wrong, hint):
     result, msg = run(checks.clip_global, wrong)

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from rnnbook import cells, checks
+from rnnbook.cells import Step
 
 
 def run(check, *args):
@@ -39,25 +40,51 @@ def test_answers_reject_with_hints(exercise, wrong, hint):
 def good_step(x_t, h_prev, c_prev, W, U, b):
     z_i, z_f, z_c, z_o = np.split(x_t @ W + h_prev @ U + b, 4, axis=-1)
     i, f, o = cells.sigmoid(z_i), cells.sigmoid(z_f), cells.sigmoid(z_o)
-    c_t = f * c_prev + i * np.tanh(z_c)
-    return o * np.tanh(c_t), c_t
+    c_cand = np.tanh(z_c)
+    c_t = f * c_prev + i * c_cand
+    h_t = o * np.tanh(c_t)
+    return Step(h_t, (h_t, c_t), {"i": i, "f": f, "c": c_cand, "o": o})
 
 
-def variant(order="ifco", cand=np.tanh, out=np.tanh, forget=True, swap=False, only_h=False):
+def variant(order="ifco", cand=np.tanh, out=np.tanh, forget=True, swap=False):
     def step(x_t, h_prev, c_prev, W, U, b):
         z = dict(zip(order, np.split(x_t @ W + h_prev @ U + b, 4, axis=-1)))
         i, f, o = cells.sigmoid(z["i"]), cells.sigmoid(z["f"]), cells.sigmoid(z["o"])
         c_t = (f if forget else 1.0) * c_prev + i * cand(z["c"])
         h_t = o * out(c_t)
-        if only_h:
-            return h_t
-        return (c_t, h_t) if swap else (h_t, c_t)
+        return Step(h_t, (c_t, h_t) if swap else (h_t, c_t), {"i": i, "f": f, "c": cand(z["c"]), "o": o})
     return step
+
+
+def with_gates(**changes):
+    """The solution with some gate values replaced: changes maps a key to f(gates, pre-activations)."""
+    def step(x_t, h_prev, c_prev, W, U, b):
+        h, state, gates = good_step(x_t, h_prev, c_prev, W, U, b)
+        pre = dict(zip("ifco", np.split(x_t @ W + h_prev @ U + b, 4, axis=-1)))
+        gates = dict(gates)
+        for key, f in changes.items():
+            gates[key] = f(gates, pre)
+        return Step(h, state, gates)
+    return step
+
+
+def test_reference_matches_the_package_cell():
+    from rnnbook.checks import ch05
+    rng = np.random.default_rng(0)
+    args = (rng.normal(size=(3, 4)), rng.normal(size=(3, 5)), rng.normal(size=(3, 5)),
+            rng.normal(size=(4, 20)), rng.normal(size=(5, 20)), rng.normal(size=20))
+    h, c, gates = ch05._variant(*args)
+    step = cells.lstm_step(*args)
+    np.testing.assert_allclose(step.h, h, rtol=1e-12)
+    np.testing.assert_allclose(step.state[1], c, rtol=1e-12)
+    for key in "ifco":
+        np.testing.assert_allclose(step.gates[key], gates[key], rtol=1e-12)
 
 
 def test_lstm_step_accepts_solution_and_library_cell():
     assert run(checks.lstm_step, good_step)[0]
-    assert run(checks.lstm_step, lambda *a: cells.lstm_step(*a)[:2])[0]
+    result, msg = run(checks.lstm_step, cells.lstm_step)
+    assert result and msg == "✓ ex5-3: all 3 hidden cases pass."
 
 
 @pytest.mark.parametrize("wrong, hint", [
@@ -67,10 +94,27 @@ def test_lstm_step_accepts_solution_and_library_cell():
     (variant(out=lambda c: c), "squash the cell state"),
     (variant(forget=False), "multiplied by the forget gate"),
     (variant(swap=True), "h_t first"),
-    (variant(only_h=True), "return both states"),
+    (lambda *a: good_step(*a).h, "return a Step(h, state, gates), e.g. `return Step(h_t, (h_t, c_t), "),
+    (lambda *a: good_step(*a)[:2], "a tuple of length 2"),
+    (lambda *a: Step(good_step(*a).h, (good_step(*a).h,), good_step(*a).gates), "(h_t, c_t)"),
+    (lambda *a: Step(good_step(*a).state[1], good_step(*a).state, good_step(*a).gates), "h holds c_t"),
+    (lambda x, h, c, W, U, b: Step(good_step(x, h, c, W, U, b).h, (good_step(x, h, c, W, U, b).h, c),
+                                   good_step(x, h, c, W, U, b).gates), "previous state"),
+    (lambda *a: Step(good_step(*a).h, good_step(*a).state, {"i": 1}), "gates has no key 'f'"),
+    (with_gates(i=lambda g, z: g["f"], f=lambda g, z: g["i"]), "belong under 'f'"),
+    (with_gates(c=lambda g, z: g["i"] * g["c"]), "before the input gate multiplies it"),
+    (with_gates(o=lambda g, z: z["o"]), "pre-activation z_o"),
     (lambda *a: None, "forget a `return`"),
-    (lambda *a: np.zeros((2, 9, 9)), "shape"),
+    (lambda *a: Step(np.zeros((2, 9, 9)), (), {}), "shape"),
 ])
 def test_lstm_step_rejects_with_hints(wrong, hint):
     result, msg = run(checks.lstm_step, wrong)
-    assert not result and hint in msg and "Traceback" not in msg
+    assert not result and hint in msg and "Traceback" not in msg, msg
+
+
+def test_lstm_h_right_c_wrong_names_c():
+    def wrong_c(*a):
+        h, (_, c), gates = good_step(*a)
+        return Step(h, (h, c + 1), gates)
+    result, msg = run(checks.lstm_step, wrong_c)
+    assert not result and "state[1] (c_t): the shape is right but the values are not" in msg

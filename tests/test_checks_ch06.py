@@ -4,6 +4,7 @@ import pytest
 
 from rnnbook import cells, checks
 from rnnbook.checks import ch06
+from rnnbook.cells import Step
 
 
 def run(check, *args):
@@ -19,7 +20,8 @@ def solution(x_t, h_prev, W, U, b):
     r = 1 / (1 + np.exp(-(xr + hr)))
     cand = np.tanh(xh + r * hh)
     assert cand.shape[1] == n
-    return z * h_prev + (1 - z) * cand
+    h_t = z * h_prev + (1 - z) * cand
+    return Step(h_t, (h_t,), {"z": z, "r": r, "h": cand})
 
 
 def test_reference_matches_the_package_cell():
@@ -27,15 +29,34 @@ def test_reference_matches_the_package_cell():
     x, h = rng.normal(size=(3, 4)), rng.normal(size=(3, 5))
     W, U, b = rng.normal(size=(4, 15)), rng.normal(size=(5, 15)), rng.normal(size=(2, 15))
     np.testing.assert_allclose(ch06._variant(x, h, W, U, b), cells.gru_step(x, h, W, U, b)[0], rtol=1e-12)
+    _, gates, _ = ch06._variant(x, h, W, U, b, full=True)
+    step = cells.gru_step(x, h, W, U, b)
+    for key in "zrh":
+        np.testing.assert_allclose(gates[key], step.gates[key], rtol=1e-12)
 
 
 def test_gru_step_accepts_the_solution_and_the_package_cell():
     assert run(checks.gru_step, solution)[0]
-    assert run(checks.gru_step, lambda *a: cells.gru_step(*a)[0])[0]
+    result, msg = run(checks.gru_step, cells.gru_step)
+    assert result and msg == "✓ ex6-1: all 3 hidden cases pass."
+
+
+def _step(h_t, gates=None):
+    return Step(h_t, (h_t,), gates if gates is not None else {"z": h_t, "r": h_t, "h": h_t})
 
 
 def _mistake(**kwargs):
-    return lambda x, h, W, U, b: ch06._variant(x, h, W, U, b, **kwargs)
+    return lambda x, h, W, U, b: _step(ch06._variant(x, h, W, U, b, **kwargs))
+
+
+def _gates(**changes):
+    def step(x, h, W, U, b):
+        h_t, gates, pre = ch06._variant(x, h, W, U, b, full=True)
+        gates = dict(gates)
+        for key, f in changes.items():
+            gates[key] = f(gates, pre)
+        return Step(h_t, (h_t,), gates)
+    return step
 
 
 @pytest.mark.parametrize("fn, hint", [
@@ -43,10 +64,18 @@ def _mistake(**kwargs):
     (_mistake(reset_before=True), "before the recurrent product"),
     (_mistake(order="rzh"), "wrong order"),
     (_mistake(rec_bias=False), "recurrent bias row"),
-    (lambda x, h, W, U, b: x @ W + h @ U + b[0], "3 * units columns"),
-    (lambda x, h, W, U, b: h, "the shape is right but the values are not"),
+    (lambda x, h, W, U, b: _step(x @ W + h @ U + b[0]), "3 * units columns"),
+    (lambda x, h, W, U, b: _step(h), "the shape is right but the values are not"),
+    (lambda x, h, W, U, b: _step(h), "that is h_prev"),
     (lambda x, h, W, U, b: None, "forget a `return`"),
-    (lambda x, h, W, U, b: h[:, :1], "expected shape"),
+    (lambda x, h, W, U, b: _step(h[:, :1]), "expected shape"),
+    (lambda *a: solution(*a).h, "return a Step(h, state, gates), e.g. `return Step(h_t, (h_t,), {\"z\": z, "),
+    (lambda *a: (solution(*a).h, solution(*a).gates), "a tuple of length 2"),
+    (lambda *a: Step(solution(*a).h, solution(*a).h, solution(*a).gates), "mind the comma"),
+    (lambda *a: Step(solution(*a).h, (solution(*a).h,), {"z": 1, "r": 2}), "gates has no key 'h'"),
+    (_gates(z=lambda g, p: g["r"], r=lambda g, p: g["z"]), "belong under 'r'"),
+    (_gates(h=lambda g, p: p["h"]), "pre-activation of 'h'"),
+    (_gates(z=lambda g, p: 1 - g["z"]), "gates['z'] (the update gate): the shape is right but the values are not"),
     (lambda x, h, W, U, b: 1 / 0, "ZeroDivisionError"),
     ("not a function", "expected a function"),
 ])

@@ -31,20 +31,14 @@ def test_sliding_windows_shapes_and_content(n, window, horizon):
 @pytest.mark.parametrize("bad, err, msg", [
     (dict(series=np.zeros((3, 2)), window=1), ValueError, r"shape \(n,\); got shape \(3, 2\)"),
     (dict(series="abc", window=1), TypeError, "got str"),
-    (dict(series=np.arange(5), window=2.0), TypeError, "window must be an int, got float"),
-    (dict(series=np.arange(5), window=0), ValueError, "window must be >= 1"),
-    (dict(series=np.arange(5), window=2, horizon=0), ValueError, "horizon must be >= 1"),
+    (dict(series=np.arange(5), window=2.0), TypeError, "window must be an int; got float 2.0"),
+    (dict(series=np.arange(5), window=True), TypeError, "window must be an int; got bool True"),
+    (dict(series=np.arange(5), window=0), ValueError, "window must be an int >= 1; got 0"),
+    (dict(series=np.arange(5), window=2, horizon=0), ValueError, "horizon must be an int >= 1; got 0"),
 ])
 def test_sliding_windows_errors(bad, err, msg):
     with pytest.raises(err, match=msg):
         data.sliding_windows(**bad)
-
-
-def test_train_test_split_series():
-    tr, te = data.train_test_split_series(np.arange(10), 3)
-    assert tr.tolist() == list(range(7)) and te.tolist() == [7, 8, 9]
-    with pytest.raises(ValueError, match="smaller than the series length 10"):
-        data.train_test_split_series(np.arange(10), 10)
 
 
 def test_adding_problem_contract():
@@ -68,9 +62,9 @@ def test_adding_problem_baseline_is_one_sixth():
 
 
 def test_adding_problem_errors():
-    with pytest.raises(ValueError, match="steps must be >= 2"):
+    with pytest.raises(ValueError, match="steps must be an int >= 2; got 1"):
         data.adding_problem(10, 1)
-    with pytest.raises(TypeError, match="n must be an int"):
+    with pytest.raises(TypeError, match="n must be an int; got str '10'"):
         data.adding_problem("10", 5)
 
 
@@ -79,7 +73,7 @@ def test_first_value_task():
     assert x.shape == (100, 12, 1) and y.shape == (100,)
     np.testing.assert_array_equal(x[:, 0, 0] > 0, y == 1)
     assert np.abs(x[:, 1:, 0]).max() <= 0.5
-    with pytest.raises(ValueError, match="noise must be a number >= 0"):
+    with pytest.raises(ValueError, match="noise must be a finite number >= 0; got -1.0"):
         data.first_value_task(10, 5, noise=-1.0)
 
 
@@ -96,7 +90,7 @@ def test_digits_sequences():
     assert xtr.shape[1:] == (8, 8) and xtr.shape[0] + xte.shape[0] == 1797
     assert 0.0 <= xtr.min() and xtr.max() <= 1.0
     assert set(np.unique(yte)) == set(range(10))
-    with pytest.raises(ValueError, match=r"test_size must be a float in \(0, 1\)"):
+    with pytest.raises(ValueError, match=r"test_size must be a finite number in \(0, 1\); got 2.0"):
         data.load_digits_sequences(test_size=2)
 
 
@@ -108,3 +102,56 @@ def test_text_loaders():
         data.load_lee_text("nope")
     texts, labels = data.load_polarity()
     assert len(texts) == 200 and labels.shape == (200,) and set(labels.tolist()) == {0, 1}
+
+
+# --------------------------------------------------------------------------- argument checks
+def test_generators_accept_numpy_ints_with_identical_results():
+    x, y = data.adding_problem(np.int64(20), np.int32(8), seed=np.int64(5))
+    x2, y2 = data.adding_problem(20, 8, seed=5)
+    assert x.tobytes() == x2.tobytes() and y.tobytes() == y2.tobytes()
+    a, b = data.first_value_task(np.int64(10), np.int64(6), noise=np.float64(0.5), seed=np.int64(2))
+    a2, b2 = data.first_value_task(10, 6, noise=0.5, seed=2)
+    assert a.tobytes() == a2.tobytes() and b.tobytes() == b2.tobytes()
+    X, yy = data.sliding_windows(np.arange(6), window=np.int64(3), horizon=np.int8(2))
+    assert X.tolist() == [[0, 1, 2], [1, 2, 3]] and yy.tolist() == [[3, 4], [4, 5]]
+    assert data.first_value_task(4, 3, noise=np.float32(0.25), seed=0)[0].shape == (4, 3, 1)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda seed: data.adding_problem(4, 3, seed=seed),
+    lambda seed: data.first_value_task(4, 3, seed=seed),
+    lambda seed: data.load_digits_sequences(seed=seed),
+])
+def test_generators_check_their_seed(fn):
+    with pytest.raises(ValueError, match="seed must be an int (>= 0|in \\[0, 4294967295\\]); got -1"):
+        fn(-1)
+    with pytest.raises(TypeError, match="seed must be an int; got float 1.0"):
+        fn(1.0)
+    with pytest.raises(TypeError, match="seed must be an int; got None"):
+        fn(None)
+    with pytest.raises(TypeError, match="seed must be an int; got bool True"):
+        fn(True)
+
+
+def test_first_value_task_noise_checks():
+    with pytest.raises(TypeError, match="noise must be a number; got str '0.5'"):
+        data.first_value_task(4, 3, noise="0.5")
+    with pytest.raises(ValueError, match="noise must be a finite number >= 0; got nan"):
+        data.first_value_task(4, 3, noise=float("nan"))
+
+
+def test_digits_argument_checks():
+    with pytest.raises(TypeError, match="test_size must be a number; got str '0.25'"):
+        data.load_digits_sequences(test_size="0.25")
+    with pytest.raises(ValueError, match="seed must be an int in \\[0, 4294967295\\]; got 4294967296"):
+        data.load_digits_sequences(seed=2**32)
+
+
+def test_lee_loaders_check_which_and_share_the_word_tokenizer():
+    from rnnbook import text
+
+    with pytest.raises(TypeError, match="which must be a str; got int 1"):
+        data.load_lee_text(1)
+    line = next(ln for ln in data.load_lee_text("test").splitlines() if ln.strip())
+    assert data.load_lee_documents("test")[0] == text.tokenize_words(line)
+    assert not hasattr(data, "_WORD") and not hasattr(data, "train_test_split_series")

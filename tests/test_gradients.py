@@ -205,7 +205,7 @@ def test_check_cell_gradients_errors():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(1, 2, 3))
     weights = cell_weights("gru", rng)
-    with pytest.raises(ValueError, match="kind must be one of 'simple_rnn', 'lstm', 'gru'; got 'rnn'"):
+    with pytest.raises(ValueError, match="cell must be one of 'simple_rnn', 'lstm', 'gru'; got 'rnn'"):
         G.check_cell_gradients("rnn", x, weights)
     with pytest.raises(TypeError, match="weights must be a list .* or a dict; got ndarray"):
         G.check_cell_gradients("gru", x, weights[0])
@@ -227,8 +227,8 @@ def matrix_with_spectral_norm(norm: float, units: int, seed: int) -> np.ndarray:
 
 
 def test_jacobian_norms_lag_zero_is_identity_and_shape():
-    norms = G.jacobian_norms(matrix_with_spectral_norm(1.5, 4, 0), 7)
-    assert norms.shape == (7,)
+    norms = G.jacobian_norms(matrix_with_spectral_norm(1.5, 4, 0), 7)[0]
+    assert G.jacobian_norms(matrix_with_spectral_norm(1.5, 4, 0), 7).shape == (1, 7)
     assert norms[0] == 1.0
     assert np.all(norms > 0)
 
@@ -236,7 +236,7 @@ def test_jacobian_norms_lag_zero_is_identity_and_shape():
 @pytest.mark.parametrize("seed", [0, 1])
 def test_jacobian_norms_vanish_with_tanh_and_a_contracting_matrix(seed):
     U = matrix_with_spectral_norm(0.5, 4, seed)
-    norms = G.jacobian_norms(U, 10, seed=seed)
+    norms = G.jacobian_norms(U, 10, seed=seed)[0]
     assert np.all(np.diff(norms) <= 1e-12)
     assert np.all(norms <= 0.5 ** np.arange(10) + 1e-12)
 
@@ -244,9 +244,11 @@ def test_jacobian_norms_vanish_with_tanh_and_a_contracting_matrix(seed):
 def test_jacobian_norms_explode_with_relu_in_the_positive_regime():
     units, steps = 4, 8
     U = 1.1 * np.eye(units)[[1, 2, 3, 0]]  # a permutation: orthogonal and non-negative, spectral norm 1.1
-    x, kernel = np.ones((steps, 1)), np.ones((1, units))  # every pre-activation stays > 0: relu' = 1
-    norms = G.jacobian_norms(U, steps, "relu", x=x, kernel=kernel, h0=np.ones(units))
-    np.testing.assert_allclose(norms, 1.1 ** np.arange(steps), rtol=1e-12)
+    x, kernel = np.ones((2, steps, 1)), np.ones((1, units))  # every pre-activation stays > 0: relu' = 1
+    norms = G.jacobian_norms(U, steps, activation="relu", x=x, kernel=kernel, h0=np.ones((2, units)))
+    assert norms.shape == (2, steps)
+    np.testing.assert_allclose(norms, np.tile(1.1 ** np.arange(steps), (2, 1)), rtol=1e-12)
+    norms = norms[0]
     assert np.all(np.diff(norms) > 0)
 
 
@@ -256,12 +258,13 @@ def test_jacobian_norms_equal_finite_difference_jacobians(activation):
     steps, units = 4, 3
     U, W, b = rng.normal(size=(units, units)), rng.normal(size=(2, units)), rng.normal(scale=0.5, size=units)
     x = rng.normal(size=(steps, 2))
-    norms = G.jacobian_norms(U, steps, activation, x=x, kernel=W, bias=b)
+    batch = np.stack([rng.normal(size=(steps, 2)), x])  # the sequence checked is the second of the batch
+    norms = G.jacobian_norms(U, steps, activation=activation, x=batch, kernel=W, bias=b)[1]
     h, _ = cells.simple_rnn_forward(x[None], W, U, b, activation=activation)
     for lag in range(1, steps):
         t = steps - lag  # h_t = h[0, t - 1]; run the remaining inputs x_{t+1}..x_T from it
         def h_T(i, state, t=t):
-            return cells.simple_rnn_forward(x[None, t:], W, U, b, state[None], activation=activation)[0][0, -1, i]
+            return cells.simple_rnn_forward(x[None, t:], W, U, b, h0=state[None], activation=activation)[0][0, -1, i]
         jac = np.stack([G.numerical_gradient(lambda s, i=i: h_T(i, s), h[0, t - 1]) for i in range(units)])
         assert norms[lag] == pytest.approx(np.linalg.norm(jac, 2), rel=1e-6)
 
@@ -282,14 +285,26 @@ def test_jacobian_norms_errors():
     with pytest.raises(TypeError, match="steps must be an int; got float"):
         G.jacobian_norms(U, 2.5)
     with pytest.raises(ValueError, match="activation must be one of 'tanh', 'relu'; got 'sigmoid'"):
-        G.jacobian_norms(U, 5, "sigmoid")
+        G.jacobian_norms(U, 5, activation="sigmoid")
     with pytest.raises(ValueError, match="x and kernel must be given together"):
-        G.jacobian_norms(U, 5, x=np.zeros((5, 1)))
+        G.jacobian_norms(U, 5, x=np.zeros((1, 5, 1)))
     with pytest.raises(ValueError, match=re.escape("x has 4 steps but steps=5")):
-        G.jacobian_norms(U, 5, x=np.zeros((4, 1)), kernel=np.zeros((1, 3)))
-    with pytest.raises(ValueError, match=re.escape("x must have shape [steps, features]; got shape (1, 5, 1)")):
-        G.jacobian_norms(U, 5, x=np.zeros((1, 5, 1)), kernel=np.zeros((1, 3)))
-    with pytest.raises(ValueError, match=re.escape("h0 must have shape [units] = (3,); got shape (1, 3)")):
-        G.jacobian_norms(U, 5, h0=np.zeros((1, 3)))
+        G.jacobian_norms(U, 5, x=np.zeros((1, 4, 1)), kernel=np.zeros((1, 3)))
+    with pytest.raises(ValueError, match=re.escape("x must have shape [batch, steps, features]; got shape (5, 1)")):
+        G.jacobian_norms(U, 5, x=np.zeros((5, 1)), kernel=np.zeros((1, 3)))
+    with pytest.raises(ValueError, match=re.escape("h0 must have shape [batch, units] = (1, 3); got shape (3,)")):
+        G.jacobian_norms(U, 5, h0=np.zeros(3))
     with pytest.raises(ValueError, match=re.escape("x has 1 features but kernel has shape (2, 3), expected (1, 3)")):
-        G.jacobian_norms(U, 5, x=np.zeros((5, 1)), kernel=np.zeros((2, 3)))
+        G.jacobian_norms(U, 5, x=np.zeros((1, 5, 1)), kernel=np.zeros((2, 3)))
+    with pytest.raises(TypeError):
+        G.jacobian_norms(U, 5, "tanh")  # options are keyword-only
+
+
+def test_check_cell_gradients_passes_options_to_the_cell():
+    rng = np.random.default_rng(21)
+    x = rng.normal(size=(2, 3, 3))
+    W, U, b = cell_weights("gru", rng)
+    errors = G.check_cell_gradients("gru", x, [W, U, b[0]], seed=2, reset_after=False)
+    assert max(errors.values()) < 1e-6, errors
+    errors = G.check_cell_gradients("simple_rnn", x, cell_weights("simple_rnn", rng), seed=2, activation="relu")
+    assert max(errors.values()) < 1e-6, errors

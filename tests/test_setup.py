@@ -32,21 +32,21 @@ def test_models_builders_and_training_is_reproducible():
 
     def fit():
         rnnbook.setup(0)
-        m = models.rnn_net(units=4, features=1, cell="simple")
+        m = models.recurrent_model("simple_rnn", 4, steps=None, features=1)
         h = models.train(m, x, y, epochs=3, loss="mse")
         return h.history["loss"]
 
     assert fit() == fit()
-    m = models.rnn_net(units=4, features=1, cell="lstm", steps=5, mask_value=0.0)
+    m = models.recurrent_model("lstm", 4, steps=5, features=1, mask_value=0.0)
     assert m.output_shape == (None, 1) and models.count_params(m) == 4 * (1 + 4 + 1) * 4 + 5
     assert models.dense_net((8, 8), hidden=(3,), outputs=2).output_shape == (None, 2)
     with pytest.raises(ValueError, match="cell must be one of"):
-        models.rnn_net(cell="transformer")
-    with pytest.raises(ValueError, match="units must be an int >= 1, got 0"):
-        models.rnn_net(units=0)
+        models.recurrent_model("transformer", 16, steps=None, features=1)
+    with pytest.raises(ValueError, match="units must be an int >= 1; got 0"):
+        models.recurrent_model("simple_rnn", 0, steps=None, features=1)
     with pytest.raises(TypeError, match="input_shape must be a non-empty tuple"):
         models.dense_net(8)
-    with pytest.raises(ValueError, match="learning_rate must be a number > 0"):
+    with pytest.raises(ValueError, match="learning_rate must be a finite number > 0"):
         models.train(m, x, y, epochs=1, loss="mse", learning_rate=0)
 
 
@@ -65,3 +65,23 @@ def test_plots_return_labelled_figures():
     fig = plots.series_split(t, t, 5, title="S", xlabel="x", ylabel="y")
     assert fig.axes[0].get_legend() is not None
     matplotlib.pyplot.close("all")
+
+
+def test_notebook_kernels_get_the_same_floating_point_code_paths_everywhere():
+    """conftest.py and the Makefile pin NumPy's BLAS kernel and vector paths; a child process sees them."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
+    assert re.search(r"^export OPENBLAS_CORETYPE := Haswell$", makefile, re.M)
+    pinned = re.search(r"^export NPY_DISABLE_CPU_FEATURES := (\S+)$", makefile, re.M).group(1)
+    assert os.environ["OPENBLAS_CORETYPE"] == "Haswell"
+    assert os.environ["NPY_DISABLE_CPU_FEATURES"] == pinned
+    code = ("import numpy, threadpoolctl; "
+            "info = [i for i in threadpoolctl.threadpool_info() if i['internal_api'] == 'openblas']; "
+            "print(info[0]['architecture'])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "Haswell"

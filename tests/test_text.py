@@ -9,7 +9,7 @@ from rnnbook import text
 def test_tokenizers():
     assert text.tokenize_words("It's NOT bad, 3 times!") == ["it's", "not", "bad", "3", "times"]
     assert text.tokenize_chars("A  b\nc") == list("a b c")
-    with pytest.raises(TypeError, match="text must be a str, got list"):
+    with pytest.raises(TypeError, match=r"text must be a str; got list \['a'\]"):
         text.tokenize_words(["a"])
 
 
@@ -76,11 +76,133 @@ def test_markov_chain_backs_off_to_seen_context():
 
 
 def test_markov_chain_errors():
-    with pytest.raises(ValueError, match="order must be an int >= 0"):
+    with pytest.raises(ValueError, match="order must be an int >= 0; got -1"):
         text.CharMarkovChain(order=-1)
-    with pytest.raises(ValueError, match="alpha must be a number > 0"):
+    with pytest.raises(ValueError, match="alpha must be a finite number > 0; got 0.0"):
         text.CharMarkovChain(alpha=0)
     with pytest.raises(RuntimeError, match="call fit"):
         text.CharMarkovChain().log_likelihood("abc")
-    with pytest.raises(ValueError, match="text must not be empty"):
+    with pytest.raises(ValueError, match="text must be a non-empty str"):
         text.CharMarkovChain().fit("")
+
+
+# --------------------------------------------------------------------------- argument checks
+def test_count_ngrams_wants_a_list_of_token_lists():
+    tokens = ["the", "cat", "sat"]
+    with pytest.raises(TypeError, match=r"list of token lists; got a str \('the'\) at position 0.*pass \[tokens\]"):
+        text.count_ngrams(tokens, 2)
+    with pytest.raises(TypeError, match="list of token lists; got a single str"):
+        text.count_ngrams("the cat sat", 2)
+    assert text.count_ngrams([tokens], 2) == {("the", "cat"): 1, ("cat", "sat"): 1}
+    assert text.count_ngrams([tuple(tokens)], np.int64(3)) == {("the", "cat", "sat"): 1}
+    with pytest.raises(ValueError, match="n must be an int >= 1; got 0"):
+        text.count_ngrams([], 0)  # n is checked even with no documents
+    with pytest.raises(TypeError, match="n must be an int; got float 2.0"):
+        text.ngrams("abc", 2.0)
+    with pytest.raises(TypeError, match="tokens must be a sequence; got int"):
+        text.ngrams(5, 2)
+
+
+@pytest.mark.parametrize("specials, err, match", [
+    ("<pad>", TypeError, r"specials must be a sequence of str tokens, e.g. \('<pad>',\); got a single str"),
+    (("<pad>", "<unk>", "<pad>"), ValueError, r"specials must be distinct; got .* with \['<pad>'\] repeated"),
+    (("<pad>", 0), TypeError, r"specials must hold str tokens; got int \(0\) at position 1"),
+    (None, TypeError, "specials must be a sequence of str tokens; got NoneType"),
+])
+def test_vocabulary_rejects_bad_specials(specials, err, match):
+    with pytest.raises(err, match=match):
+        text.Vocabulary(["a", "b"], specials=specials)
+
+
+def test_vocabulary_specials_and_min_count():
+    v = text.Vocabulary(["a", "b", "a"], specials=["<unk>"], min_count=np.int64(2))
+    assert v.itos == ["<unk>", "a"] and len(v) == 2
+    with pytest.raises(ValueError, match="min_count must be an int >= 1; got 0"):
+        text.Vocabulary(["a"], min_count=0)
+    with pytest.raises(TypeError, match="min_count must be an int; got float 1.5"):
+        text.Vocabulary(["a"], min_count=1.5)
+
+
+def test_vocabulary_encode_wants_tokens_and_decode_wants_ids():
+    v = text.Vocabulary("b a b c".split())
+    with pytest.raises(TypeError, match=r"tokens must be str; got int \(1\) at position 0 \(to turn ids into tokens"):
+        v.encode([1, 2])
+    with pytest.raises(TypeError, match="got a single str"):
+        v.encode("b a")
+    with pytest.raises(TypeError, match=r"ids must be ints in \[0, 5\), got str \('a'\)"):
+        v.decode(["a"])
+    with pytest.raises(TypeError, match=r"got bool \(True\)"):
+        v.decode([True])
+    with pytest.raises(TypeError, match="decode expects a sequence of int ids, got a str"):
+        v.decode("23")
+    assert v.decode(np.array([2, 3])) == ["b", "a"]
+
+
+def test_markov_prob_wants_a_single_character():
+    m = text.CharMarkovChain(order=1).fit("abab")
+    with pytest.raises(ValueError, match=r"char must be a single character; got a str of length 2 \('ab'\)"):
+        m.prob("a", "ab")
+    with pytest.raises(ValueError, match="char must be a single character; got a str of length 0"):
+        m.prob("a", "")
+    with pytest.raises(TypeError, match="char must be a str; got int 3"):
+        m.prob("a", 3)
+    with pytest.raises(TypeError, match="context must be a str; got list"):
+        m.prob(["a"], "b")
+
+
+def test_markov_chain_arguments_accept_numpy_scalars_and_check_seeds():
+    m = text.CharMarkovChain(order=np.int64(2), alpha=np.float32(0.5)).fit("abracadabra")
+    ref = text.CharMarkovChain(order=2, alpha=0.5).fit("abracadabra")
+    assert type(m.order) is int and m.alpha == 0.5
+    assert m.sample(np.int64(12), seed=np.int64(4), prompt="ab") == ref.sample(12, seed=4, prompt="ab")
+    with pytest.raises(ValueError, match="seed must be an int >= 0; got -1"):
+        m.sample(3, seed=-1)
+    with pytest.raises(TypeError, match="seed must be an int; got float 0.5"):
+        m.sample(3, seed=0.5)
+    with pytest.raises(TypeError, match="prompt must be a str; got None"):
+        m.sample(3, prompt=None)
+    with pytest.raises(TypeError, match="order must be an int; got bool True"):
+        text.CharMarkovChain(order=True)
+    with pytest.raises(ValueError, match="alpha must be a finite number > 0; got inf"):
+        text.CharMarkovChain(alpha=float("inf"))
+
+
+def test_tokenize_chars_lower_must_be_a_bool():
+    assert text.tokenize_chars("Ab", lower=np.bool_(False)) == ["A", "b"]
+    with pytest.raises(TypeError, match="lower must be a bool"):
+        text.tokenize_chars("Ab", lower="no")
+
+
+@pytest.mark.parametrize("ids, depth", [
+    ([[0, 2], [1, 1]], 3), ([], 4), (np.array([3, 0], dtype=np.uint8), 5), (2, 3),
+    (np.zeros((2, 0), dtype=int), 3), (np.arange(24).reshape(2, 3, 4) % 7, np.int64(7)),
+])
+def test_one_hot_equals_rows_of_the_identity(ids, depth):
+    x = text.one_hot(ids, depth)
+    expected = np.eye(depth, dtype=np.float32)[np.asarray(ids).astype(np.int64)]
+    assert x.dtype == np.float32 and x.shape == expected.shape and x.flags.c_contiguous
+    assert x.tobytes() == expected.tobytes()
+
+
+def test_one_hot_does_not_build_the_identity_matrix():
+    import tracemalloc
+
+    ids = np.arange(12).reshape(3, 4)
+    tracemalloc.start()
+    try:
+        x = text.one_hot(ids, 4000)  # the identity would take 64 MB; the result takes 192 kB
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert x.shape == (3, 4, 4000) and peak < 1_000_000
+
+
+def test_one_hot_argument_errors():
+    with pytest.raises(TypeError, match="depth must be an int; got float 3.0"):
+        text.one_hot([0], 3.0)
+    with pytest.raises(ValueError, match="depth must be an int >= 1; got 0"):
+        text.one_hot([0], 0)
+    with pytest.raises(TypeError, match="ids must be integers; got str"):
+        text.one_hot("012", 3)
+    with pytest.raises(ValueError, match="ids must be a rectangular array of integers; got a ragged list"):
+        text.one_hot([[0, 1], [2]], 3)

@@ -1,7 +1,9 @@
 """rnnbook: the shared package behind *Recurrent*, an interactive textbook on RNNs.
 
 Every notebook starts with ``rnnbook.setup()``, which makes the run reproducible
-and keeps TensorFlow's start-up messages out of the stored outputs.
+and keeps TensorFlow's start-up messages out of the stored outputs, and shows
+the code it builds from scratch with ``rnnbook.show(function)``, read from
+this package's own source.
 """
 from __future__ import annotations
 
@@ -9,13 +11,15 @@ import os
 import random
 
 __version__ = "0.1.0"
-__all__ = ["setup", "__version__"]
+__all__ = ["setup", "show", "__version__"]
 
 # TensorFlow prints C++ log lines when it is first imported unless both of these
 # are set beforehand.  Set them as soon as the package is imported, so that any
 # notebook that imports rnnbook before TensorFlow stays quiet.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+from ._source import show  # noqa: E402  (after the environment above is set)
 
 #: The book's colour-blind-safe palette (Okabe & Ito, 2008).
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]

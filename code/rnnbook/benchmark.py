@@ -1,8 +1,9 @@
 """Measured comparisons of recurrent cells: same task, same budget, several seeds.
 
 A :class:`Task` bundles data, a model builder (cell name -> uncompiled Keras
-model), the training settings and a scoring function.  :func:`compare_cells`
-trains one model per (cell, seed), times every epoch, and returns a
+model, usually through :func:`rnnbook.models.recurrent_model`), the training
+settings and a scoring function.  :func:`compare_cells` trains one model per
+(cell, seed) with :func:`rnnbook.models.train`, times every epoch, and returns a
 :class:`Comparison` whose :meth:`~Comparison.table` prints parameter counts and
 the final metric as mean ± standard deviation over the seeds (deterministic on
 CPU), and whose :meth:`~Comparison.timing_table` prints seconds per epoch (wall
@@ -17,94 +18,11 @@ from typing import Any
 
 import numpy as np
 
+from . import models
 from ._validate import check_positive_int, check_positive_number, type_name
+from .cells import CELLS
 
-__all__ = ["Task", "CellResult", "Comparison", "compare_cells", "recurrent_model", "CELLS"]
-
-#: The cell names accepted everywhere in the book, and their Keras layers.
-CELLS = {"simple": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
-
-
-def _check_cell(cell: object) -> str:
-    if not isinstance(cell, str):
-        raise TypeError(f"cell must be a str, one of {sorted(CELLS)}; got {type_name(cell)}")
-    if cell not in CELLS:
-        raise ValueError(f"cell must be one of {sorted(CELLS)}; got {cell!r}")
-    return cell
-
-
-def recurrent_model(cell: str, units: int, *, steps: int | None, features: int | None = None,
-                    vocab_size: int | None = None, embed_dim: int = 16, mask_zero: bool = False,
-                    layers: int = 1, bidirectional: bool = False, return_sequences: bool = False,
-                    outputs: int = 1, output_activation: str | None = None):
-    """A recurrent network: [batch, steps, features] (or token ids) -> Dense(outputs).
-
-    Parameters
-    ----------
-    cell : {"simple", "lstm", "gru"}
-        The recurrent layer (Keras defaults: GRU with ``reset_after=True``).
-    units : int
-        Units of every recurrent layer.
-    steps : int or None
-        Sequence length, or ``None`` for any length.
-    features : int, optional
-        Features per step for real-valued input, shape [batch, steps, features].
-        Give either ``features`` or ``vocab_size``.
-    vocab_size : int, optional
-        For integer token ids, shape [batch, steps]: an ``Embedding(vocab_size,
-        embed_dim, mask_zero=mask_zero)`` comes first.
-    embed_dim : int
-        Size of the embedding vectors.
-    mask_zero : bool
-        Treat id 0 as padding (the recurrent layers skip it).
-    layers : int
-        How many recurrent layers to stack (all but the last return sequences).
-    bidirectional : bool
-        Wrap every recurrent layer in ``Bidirectional`` (forward and backward
-        states concatenated, so twice the weights).
-    return_sequences : bool
-        The last recurrent layer returns every step: one output per step.
-    outputs : int
-        Units of the final Dense layer.
-    output_activation : str or None
-        ``None`` for regression, ``"sigmoid"``/``"softmax"`` for classification.
-
-    Returns
-    -------
-    keras.Sequential
-        Uncompiled.
-
-    Raises
-    ------
-    TypeError
-        If ``cell`` is not a str.
-    ValueError
-        If ``cell`` is unknown, a size is not an int >= 1, or not exactly one of
-        ``features`` and ``vocab_size`` is given.
-    """
-    import keras
-
-    _check_cell(cell)
-    units = check_positive_int("units", units)
-    layers = check_positive_int("layers", layers)
-    outputs = check_positive_int("outputs", outputs)
-    if steps is not None:
-        steps = check_positive_int("steps", steps)
-    if (features is None) == (vocab_size is None):
-        raise ValueError("give exactly one of features (real-valued input [batch, steps, features]) "
-                         f"and vocab_size (token ids [batch, steps]); got features={features!r}, vocab_size={vocab_size!r}")
-    if features is not None:
-        stack = [keras.Input((steps, check_positive_int("features", features)))]
-    else:
-        stack = [keras.Input((steps,), dtype="int32"),
-                 keras.layers.Embedding(check_positive_int("vocab_size", vocab_size),
-                                        check_positive_int("embed_dim", embed_dim), mask_zero=mask_zero)]
-    layer_cls = getattr(keras.layers, CELLS[cell])
-    for k in range(layers):
-        layer = layer_cls(units, return_sequences=return_sequences or k < layers - 1)
-        stack.append(keras.layers.Bidirectional(layer) if bidirectional else layer)
-    stack.append(keras.layers.Dense(outputs, activation=output_activation))
-    return keras.Sequential(stack)
+__all__ = ["Task", "CellResult", "Comparison", "compare_cells"]
 
 
 @dataclass(frozen=True)
@@ -198,6 +116,10 @@ class Comparison:
                 return r
         raise KeyError(f"no result for cell {cell!r}; have {[r.cell for r in self.results]}")
 
+    def _name_width(self) -> int:
+        """Width of the cell-name column: 8, or the longest name ("simple_rnn")."""
+        return max([8] + [len(r.cell) for r in self.results])
+
     def best(self) -> str:
         """The cell with the best mean score."""
         key = (lambda r: -r.mean) if self.higher_is_better else (lambda r: r.mean)
@@ -207,54 +129,48 @@ class Comparison:
         """Parameters and the metric (mean ± std over seeds, and every seed): deterministic on CPU."""
         digits = check_positive_int("digits", digits)
         head = f"{self.task}: {self.metric} over seeds {list(self.seeds)}"
-        lines = [head, f"{'cell':8s} {'params':>7s}  {'mean ± std':>17s}   per seed"]
+        w = self._name_width()
+        lines = [head, f"{'cell':{w}s} {'params':>7s}  {'mean ± std':>17s}   per seed"]
         for r in self.results:
             per_seed = " ".join(f"{s:.{digits}f}" for s in r.scores)
-            lines.append(f"{r.cell:8s} {r.params:7d}  {r.mean:8.{digits}f} ± {r.std:<6.{digits}f}   {per_seed}")
+            lines.append(f"{r.cell:{w}s} {r.params:7d}  {r.mean:8.{digits}f} ± {r.std:<6.{digits}f}   {per_seed}")
         return "\n".join(lines)
 
     def timing_table(self) -> str:
         """Median seconds per epoch of each cell, and relative to the first cell (wall clock: varies)."""
         base = self.results[0].seconds_per_epoch
+        w = self._name_width()
         lines = [f"{self.task}: median seconds per epoch"]
         for r in self.results:
-            lines.append(f"{r.cell:8s} {r.seconds_per_epoch:.3f} s/epoch  ({r.seconds_per_epoch / base:.2f}x {self.results[0].cell})")
+            lines.append(f"{r.cell:{w}s} {r.seconds_per_epoch:.3f} s/epoch  ({r.seconds_per_epoch / base:.2f}x {self.results[0].cell})")
         return "\n".join(lines)
 
 
-class _EpochTimer:
-    """A Keras callback recording each epoch's wall-clock duration."""
+def _epoch_timer():
+    """A Keras callback that appends each epoch's wall-clock seconds to the list returned with it."""
+    import keras
 
-    def __new__(cls):
-        import keras
-
-        class Timer(keras.callbacks.Callback):
-            def __init__(self):
-                super().__init__()
-                self.seconds: list[float] = []
-
-            def on_epoch_begin(self, epoch, logs=None):
-                self._t0 = time.perf_counter()
-
-            def on_epoch_end(self, epoch, logs=None):
-                self.seconds.append(time.perf_counter() - self._t0)
-
-        return Timer()
+    starts: list[float] = []
+    seconds: list[float] = []
+    timer = keras.callbacks.LambdaCallback(
+        on_epoch_begin=lambda epoch, logs: starts.append(time.perf_counter()),
+        on_epoch_end=lambda epoch, logs: seconds.append(time.perf_counter() - starts[-1]))
+    return timer, seconds
 
 
-def compare_cells(task: Task, cells: Sequence[str] = ("simple", "lstm", "gru"),
-                  seeds: Sequence[int] = (0, 1, 2)) -> Comparison:
+def compare_cells(task: Task, cells: Sequence[str] = CELLS, seeds: Sequence[int] = (0, 1, 2)) -> Comparison:
     """Train ``task.build(cell)`` once per seed for every cell, with identical settings.
 
     Before each run, ``keras.utils.set_random_seed(seed)`` fixes the initial
-    weights and the batch order, so the scores are reproducible on CPU.
+    weights and the batch order, so the scores are reproducible on CPU.  Every
+    run trains through :func:`rnnbook.models.train` (Adam, ``task``'s settings).
 
     Parameters
     ----------
     task : Task
         What to train and how to score it.
-    cells : sequence of {"simple", "lstm", "gru"}
-        The cells to compare, in the order of the tables.
+    cells : sequence of {"simple_rnn", "lstm", "gru"}
+        The cells to compare, in the order of the tables (all three by default).
     seeds : sequence of int
         One run per seed (>= 0); at least two for a standard deviation.
 
@@ -277,7 +193,7 @@ def compare_cells(task: Task, cells: Sequence[str] = ("simple", "lstm", "gru"),
     if isinstance(cells, str) or not isinstance(cells, Sequence) or not cells:
         raise ValueError(f"cells must be a non-empty sequence of cell names such as ('lstm', 'gru'); got {cells!r}")
     for c in cells:
-        _check_cell(c)
+        models._check_cell(c)
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence) or not seeds:
         raise ValueError(f"seeds must be a non-empty sequence of ints >= 0; got {seeds!r}")
     for s in seeds:
@@ -292,13 +208,20 @@ def compare_cells(task: Task, cells: Sequence[str] = ("simple", "lstm", "gru"),
         for seed in seeds:
             keras.utils.set_random_seed(int(seed))
             model = task.build(cell)
-            model.compile(optimizer=keras.optimizers.Adam(learning_rate=task.learning_rate, clipnorm=task.clipnorm),
-                          loss=task.loss)
-            timer = _EpochTimer()
-            model.fit(task.x_train, task.y_train, epochs=task.epochs, batch_size=task.batch_size,
-                      verbose=0, shuffle=True, callbacks=[timer])
-            epoch_seconds += timer.seconds[1:] if len(timer.seconds) > 1 else timer.seconds
+            timer, seconds = _epoch_timer()
+            models.train(model, task.x_train, task.y_train, epochs=task.epochs, loss=task.loss,
+                         batch_size=task.batch_size, learning_rate=task.learning_rate, clipnorm=task.clipnorm,
+                         callbacks=[timer])
+            epoch_seconds += seconds[1:] if len(seconds) > 1 else seconds
             params = int(sum(int(np.prod(w.shape)) for w in model.trainable_weights))
             scores.append(float(task.score(model)))
         results.append(CellResult(cell, params, tuple(scores), tuple(epoch_seconds)))
     return Comparison(task.name, task.metric, tuple(int(s) for s in seeds), results, task.higher_is_better)
+
+
+def __getattr__(name: str):
+    """Say where the builder went, for notebooks written against the old module."""
+    if name == "recurrent_model":
+        raise AttributeError("rnnbook.benchmark.recurrent_model moved to rnnbook.models.recurrent_model "
+                             "(cell names 'simple_rnn', 'lstm', 'gru')")
+    raise AttributeError(f"module 'rnnbook.benchmark' has no attribute {name!r}")

@@ -16,6 +16,8 @@
   costs on a stream of T steps; :func:`echo_task` makes a stream whose target
   is the input ``lag`` steps earlier, a dependency truncated BPTT cannot learn
   when ``k2 <= lag``.
+* :class:`Adam` lives in :mod:`rnnbook.optim`; it is re-exported here, so
+  ``bptt.Adam`` keeps working.
 
 Shapes follow the book: symbol ids are ``[batch, steps]``, one-hot inputs
 ``[batch, steps, symbols]``, states ``[batch, steps, units]``.
@@ -27,7 +29,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import cells, gradients
-from ._validate import as_array, check_positive_int, check_positive_number, type_name
+from ._validate import as_array, check_int, check_positive_int, check_positive_number, check_seed, check_str, type_name
+from .optim import Adam
 
 __all__ = ["softmax", "CharRNN", "Adam", "train", "backward_steps", "echo_task"]
 
@@ -35,10 +38,45 @@ Array = np.ndarray
 
 
 def softmax(z) -> Array:
-    """Softmax along the last axis, shifted by the maximum so that it never overflows."""
+    """Softmax along the last axis, shifted by the maximum so that it never overflows.
+
+    Parameters
+    ----------
+    z : array_like, shape [..., classes]
+        Logits; an entry may be -inf (its probability is 0), but every row needs
+        at least one finite entry, and NaN and +inf are refused.
+
+    Raises
+    ------
+    TypeError
+        If ``z`` is not an array of numbers.
+    ValueError
+        If ``z`` is a scalar, has no classes (last axis of size 0), holds NaN
+        or +inf, or has a row of all -inf.
+    """
     z = as_array("z", z)
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    if z.ndim == 0 or z.shape[-1] == 0:
+        raise ValueError(f"z must have shape [..., classes] with at least one class; got shape {z.shape}")
+    top = z.max(axis=-1, keepdims=True)  # NaN if a row holds NaN, +inf if it holds +inf, -inf if all -inf
+    if not np.isfinite(top).all():
+        _raise_non_finite_logits(z, top)
+    e = np.exp(z - top)
     return e / e.sum(axis=-1, keepdims=True)
+
+
+def _raise_non_finite_logits(z: Array, top: Array) -> None:
+    """Say what is wrong with logits whose row maxima are not all finite."""
+    def first(mask: Array) -> tuple[int, ...]:
+        return tuple(int(i) for i in np.argwhere(mask)[0])
+
+    if np.isnan(top).any():
+        raise ValueError(f"z must hold finite numbers (or -inf); got NaN at index {first(np.isnan(z))}")
+    if np.isposinf(top).any():
+        raise ValueError(f"z must hold finite numbers (or -inf); got +inf at index {first(np.isposinf(z))}")
+    if z.ndim == 1:
+        raise ValueError("z needs a finite entry; got all -inf (softmax undefined)")
+    row = first(np.isneginf(top[..., 0]))
+    raise ValueError(f"every row of z needs a finite entry; the row at index {row} is all -inf (softmax undefined)")
 
 
 def _check_ids(name: str, ids, vocab_size: int, ndim: int = 2) -> Array:
@@ -92,11 +130,10 @@ class CharRNN:
         if len(alphabet) < 2 or len(set(alphabet)) != len(alphabet):
             raise ValueError(f"alphabet must hold at least 2 distinct symbols; got {len(alphabet)} "
                              f"with {len(set(alphabet))} distinct")
-        if unknown is not None and unknown not in alphabet:
+        if unknown is not None and check_str("unknown", unknown) not in alphabet:
             raise ValueError(f"unknown must be a symbol of the alphabet; got {unknown!r}")
         units = check_positive_int("units", units)
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise ValueError(f"seed must be an int >= 0; got {seed!r}")
+        seed = check_seed("seed", seed)
         self.alphabet = list(alphabet)
         self.index = {c: i for i, c in enumerate(self.alphabet)}
         self.unknown = unknown
@@ -152,7 +189,7 @@ class CharRNN:
         ids = _check_ids("ids", ids, self.vocab_size)
         x = np.eye(self.vocab_size)[ids]  # one-hot, [batch, steps, V]
         p = self.params
-        h, cache = cells.simple_rnn_forward(x, p["kernel"], p["recurrent_kernel"], p["bias"], h0)
+        h, cache = cells.simple_rnn_forward(x, p["kernel"], p["recurrent_kernel"], p["bias"], h0=h0)
         return softmax(h @ p["output_kernel"] + p["output_bias"]), h, cache
 
     def loss(self, ids, targets, h0=None) -> float:
@@ -223,56 +260,35 @@ class CharRNN:
         The prompt is fed in first to set the state; with an empty prompt the
         first symbol is drawn from the prediction of the zero state,
         softmax(b_y).  The same ``seed`` gives the same text.
+
+        Raises
+        ------
+        TypeError, ValueError
+            For a length that is not an int >= 0, a seed that is not an int >= 0,
+            a prompt that is not a str (or holds a character outside the
+            alphabet, without ``unknown``), or a temperature that is not > 0.
+            Every argument is checked before anything is sampled.
         """
-        if isinstance(length, bool) or not isinstance(length, int) or length < 0:
-            raise ValueError(f"length must be an int >= 0; got {length!r}")
+        length = check_int("length", length, minimum=0)
+        seed = check_seed("seed", seed)
+        prompt = check_str("prompt", prompt)
         temperature = check_positive_number("temperature", temperature)
+        prompt_ids = self.encode(prompt)
         rng = np.random.default_rng(seed)
         p = self.params
         h = np.zeros((1, self.units))
         logits = p["output_bias"][None]  # the prediction before any input
         if prompt:
-            _, hs, _ = self.forward(self.encode(prompt)[None], h)
+            _, hs, _ = self.forward(prompt_ids[None], h)
             h = hs[:, -1]
             logits = h @ p["output_kernel"] + p["output_bias"]
         out = []
         for _ in range(length):
             i = rng.choice(self.vocab_size, p=softmax(logits / temperature)[0])
             out.append(self.alphabet[i])
-            h = cells.simple_rnn_step(np.eye(self.vocab_size)[[i]], h, p["kernel"], p["recurrent_kernel"], p["bias"])
+            h = cells.simple_rnn_step(np.eye(self.vocab_size)[[i]], h, p["kernel"], p["recurrent_kernel"], p["bias"]).h
             logits = h @ p["output_kernel"] + p["output_bias"]
         return prompt + "".join(out)
-
-
-class Adam:
-    """The Adam optimiser (Kingma & Ba, 2015) for a dict of NumPy arrays, updated in place.
-
-        m <- b1 m + (1 - b1) g,   v <- b2 v + (1 - b2) g**2
-        w <- w - lr * m_hat / (sqrt(v_hat) + eps)    (m_hat, v_hat: bias-corrected)
-    """
-
-    def __init__(self, learning_rate: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
-        self.learning_rate = check_positive_number("learning_rate", learning_rate)
-        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
-        self.m: dict[str, Array] = {}
-        self.v: dict[str, Array] = {}
-        self.t = 0
-
-    def step(self, params: dict, grads: dict) -> None:
-        """Update every ``params[k]`` in place with ``grads[k]``."""
-        if not isinstance(params, dict) or not isinstance(grads, dict) or set(params) != set(grads):
-            raise ValueError("params and grads must be dicts with the same keys")
-        self.t += 1
-        for k, g in grads.items():
-            m = self.m.setdefault(k, np.zeros_like(params[k]))
-            v = self.v.setdefault(k, np.zeros_like(params[k]))
-            m *= self.beta1
-            m += (1 - self.beta1) * g
-            v *= self.beta2
-            v += (1 - self.beta2) * g * g
-            m_hat = m / (1 - self.beta1**self.t)
-            v_hat = v / (1 - self.beta2**self.t)
-            params[k] -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
 def backward_steps(steps: int, k1: int, k2: int) -> int:
@@ -407,8 +423,7 @@ def echo_task(steps: int, lag: int, seed: int = 0) -> tuple[Array, Array]:
     """
     steps = check_positive_int("steps", steps)
     lag = check_positive_int("lag", lag)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be an int >= 0; got {seed!r}")
+    seed = check_seed("seed", seed)
     if steps <= lag:
         raise ValueError(f"steps must be larger than lag; got steps={steps}, lag={lag}")
     ids = np.random.default_rng(seed).integers(0, 2, size=steps)

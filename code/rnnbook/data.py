@@ -8,16 +8,15 @@ Shapes follow the book's convention: sequences are ``[batch, steps, features]``.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 
-from ._validate import as_array
+from ._validate import as_array, check_choice, check_int, check_number, check_seed, check_str
+from .text import tokenize_words
 
 __all__ = [
     "sliding_windows",
-    "train_test_split_series",
     "adding_problem",
     "first_value_task",
     "load_sunspots",
@@ -27,14 +26,6 @@ __all__ = [
     "load_lee_documents",
     "load_polarity",
 ]
-
-
-def _check_int(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
 
 
 # --------------------------------------------------------------------------- windows
@@ -70,32 +61,25 @@ def sliding_windows(series, window: int, horizon: int = 1) -> tuple[np.ndarray, 
     >>> X.tolist(), y.tolist()
     ([[1, 2, 3], [2, 3, 4]], [[4], [5]])
     """
-    window = _check_int("window", window)
-    horizon = _check_int("horizon", horizon)
-    s = as_array("series", series, ndim=1, shape_desc="(n,)", dtype=None)
-    n = s.shape[0]
-    if n < window + horizon:
-        raise ValueError(
-            f"series has {n} values, but window={window} plus horizon={horizon} "
-            f"needs at least {window + horizon}"
-        )
-    count = n - window - horizon + 1
-    idx = np.arange(count)[:, None]
-    X = s[idx + np.arange(window)[None, :]]
-    y = s[idx + window + np.arange(horizon)[None, :]]
+    s, window, horizon = _check_windows(series, window, horizon)
+    count = len(s) - window - horizon + 1  # the number of (window, target) pairs
+    start = np.arange(count)[:, None]  # row k starts at s[k]
+    X = s[start + np.arange(window)]  # s[k], ..., s[k + window - 1]
+    y = s[start + window + np.arange(horizon)]  # the next `horizon` values
     return X, y
 
 
-def train_test_split_series(series, test_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Split a series into a head for training and a held-out tail of ``test_size`` values.
-
-    No shuffling: the test values all come after the training values, as in forecasting.
-    """
-    test_size = _check_int("test_size", test_size)
-    s = as_array("series", series, ndim=1, shape_desc="(n,)")
-    if test_size >= s.shape[0]:
-        raise ValueError(f"test_size must be smaller than the series length {s.shape[0]}, got {test_size}")
-    return s[:-test_size], s[-test_size:]
+def _check_windows(series, window, horizon) -> tuple[np.ndarray, int, int]:
+    """The checked arguments of :func:`sliding_windows`."""
+    window = check_int("window", window, minimum=1)
+    horizon = check_int("horizon", horizon, minimum=1)
+    s = as_array("series", series, ndim=1, shape_desc="(n,)", dtype=None)
+    if len(s) < window + horizon:
+        raise ValueError(
+            f"series has {len(s)} values, but window={window} plus horizon={horizon} "
+            f"needs at least {window + horizon}"
+        )
+    return s, window, horizon
 
 
 # --------------------------------------------------------------------------- generators
@@ -110,10 +94,17 @@ def adding_problem(n: int, steps: int, seed: int = 0) -> tuple[np.ndarray, np.nd
     y : ndarray, shape [n], float32
         The sum of the two marked values.  Its mean is 1 and its variance 1/6,
         so always predicting 1 gives a mean squared error of 1/6.
+
+    Raises
+    ------
+    TypeError
+        If ``n``, ``steps`` or ``seed`` is not an int (NumPy ints are fine).
+    ValueError
+        If ``n`` < 1, ``steps`` < 2 or ``seed`` < 0.
     """
-    n = _check_int("n", n)
-    steps = _check_int("steps", steps, minimum=2)
-    seed = _check_int("seed", seed, minimum=0)
+    n = check_int("n", n, minimum=1)
+    steps = check_int("steps", steps, minimum=2)
+    seed = check_seed("seed", seed)
     rng = np.random.default_rng(seed)
     values = rng.uniform(0.0, 1.0, size=(n, steps))
     half = steps // 2
@@ -138,12 +129,18 @@ def first_value_task(n: int, steps: int, noise: float = 0.5, seed: int = 0) -> t
     -------
     x : ndarray, shape [n, steps, 1], float32
     y : ndarray, shape [n], int64 (1 when the first value is +1)
+
+    Raises
+    ------
+    TypeError
+        If ``n``, ``steps`` or ``seed`` is not an int, or ``noise`` not a number.
+    ValueError
+        If ``n`` < 1, ``steps`` < 2, ``seed`` < 0, or ``noise`` is negative or not finite.
     """
-    n = _check_int("n", n)
-    steps = _check_int("steps", steps, minimum=2)
-    seed = _check_int("seed", seed, minimum=0)
-    if not isinstance(noise, (int, float)) or isinstance(noise, bool) or noise < 0:
-        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    n = check_int("n", n, minimum=1)
+    steps = check_int("steps", steps, minimum=2)
+    seed = check_seed("seed", seed)
+    noise = check_number("noise", noise, low=0)
     rng = np.random.default_rng(seed)
     y = rng.integers(0, 2, size=n)
     x = rng.uniform(-noise, noise, size=(n, steps, 1))
@@ -192,12 +189,20 @@ def load_digits_sequences(test_size: float = 0.25, seed: int = 0):
     (x_train, y_train), (x_test, y_test)
         ``x`` has shape ``[n, 8, 8]`` = [batch, steps (rows), features (pixels in a row)],
         scaled to [0, 1]; the split is stratified and fixed by ``seed``.
+
+    Raises
+    ------
+    TypeError
+        If ``test_size`` is not a number, or ``seed`` not an int.
+    ValueError
+        If ``test_size`` is not in (0, 1) (it is a fraction, not a count), or
+        ``seed`` is outside [0, 2**32 - 1], the seeds scikit-learn accepts.
     """
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    if not (isinstance(test_size, float) and 0.0 < test_size < 1.0):
-        raise ValueError(f"test_size must be a float in (0, 1), got {test_size!r}")
+    test_size = check_number("test_size", test_size, 0, 1, low_open=True, high_open=True)
+    seed = check_int("seed", seed, minimum=0, maximum=2**32 - 1)
     digits = load_digits()
     x = (digits.images / 16.0).astype(np.float32)
     y = digits.target.astype(np.int64)
@@ -225,17 +230,16 @@ def load_lee_text(which: str = "background") -> str:
 
     ``which="background"``: about 300 articles (58k words); ``"test"``: 50 shorter ones.
     """
-    if which not in _LEE:
-        raise ValueError(f"which must be one of {sorted(_LEE)}, got {which!r}")
+    check_choice("which", check_str("which", which), sorted(_LEE))
     return _gensim_path(_LEE[which]).read_text(encoding="latin-1")
 
 
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-
-
 def load_lee_documents(which: str = "background") -> list[list[str]]:
-    """The Lee corpus as a list of documents, each a list of lower-case word tokens."""
-    return [_WORD.findall(line.lower()) for line in load_lee_text(which).splitlines() if line.strip()]
+    """The Lee corpus as a list of documents, each a list of lower-case word tokens.
+
+    The tokens are those of :func:`rnnbook.text.tokenize_words`, the package's one definition of a word.
+    """
+    return [tokenize_words(line) for line in load_lee_text(which).splitlines() if line.strip()]
 
 
 def load_polarity() -> tuple[list[str], np.ndarray]:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from ._validate import as_array
+from ._validate import as_array, check_int, check_str, type_name
 from .data import sliding_windows
 
 __all__ = [
@@ -29,8 +29,7 @@ __all__ = [
 
 def _series_and_start(series, start: int, need: int) -> np.ndarray:
     s = as_array("series", series, ndim=1, shape_desc="(n,)")
-    if isinstance(start, bool) or not isinstance(start, (int, np.integer)):
-        raise TypeError(f"start must be an int, got {type(start).__name__}")
+    start = check_int("start", start)
     if not need <= start < s.shape[0]:
         raise ValueError(f"start must be in [{need}, {s.shape[0]}) for a series of length {s.shape[0]}, got {start}")
     return s
@@ -44,8 +43,7 @@ def naive_forecast(series, start: int) -> np.ndarray:
 
 def seasonal_naive_forecast(series, start: int, period: int) -> np.ndarray:
     """Predict each value of ``series[start:]`` by the value one ``period`` earlier."""
-    if isinstance(period, bool) or not isinstance(period, (int, np.integer)) or period < 1:
-        raise ValueError(f"period must be an int >= 1, got {period!r}")
+    period = check_int("period", period, minimum=1)
     s = _series_and_start(series, start, period)
     return s[start - period:len(s) - period].copy()
 
@@ -55,6 +53,9 @@ def window_forecast(predict: Callable[[np.ndarray], np.ndarray], series, start: 
 
     ``predict`` maps an array of windows, shape ``(m, window)``, to ``m`` predictions.
     """
+    if not callable(predict):
+        raise TypeError(f"predict must be a function of an array of windows; got {type_name(predict)}")
+    window = check_int("window", window, minimum=1)
     s = _series_and_start(series, start, window)
     X, _ = sliding_windows(s[start - window:], window)
     out = np.asarray(predict(X), dtype=float).reshape(-1)
@@ -108,21 +109,42 @@ def arima_forecast(series, start: int, order=(1, 0, 0), seasonal_order=(0, 0, 0,
 
 
 def _pair(y_true, y_pred):
-    a = as_array("y_true", y_true).reshape(-1)
-    b = as_array("y_pred", y_pred).reshape(-1)
+    """The two arrays, flattened, after checking that they have the same (non-empty) shape.
+
+    Equal shapes are required, not only equal sizes: a ``(2, 3)`` forecast
+    scored against a ``(3, 2)`` truth pairs the wrong values.
+    """
+    a = as_array("y_true", y_true)
+    b = as_array("y_pred", y_pred)
     if a.shape != b.shape:
-        raise ValueError(f"y_true and y_pred must have the same length, got {a.shape[0]} and {b.shape[0]}")
-    return a, b
+        raise ValueError(f"y_true and y_pred must have the same shape; got shapes {a.shape} and {b.shape}")
+    if a.size == 0:
+        raise ValueError(f"y_true and y_pred must hold at least one value; got shape {a.shape}")
+    return a.reshape(-1), b.reshape(-1)
 
 
 def mae(y_true, y_pred) -> float:
-    """Mean absolute error."""
+    """Mean absolute error.
+
+    Raises
+    ------
+    TypeError
+        If either argument is not an array of numbers.
+    ValueError
+        If their shapes differ, or they are empty.
+    """
     a, b = _pair(y_true, y_pred)
     return float(np.mean(np.abs(a - b)))
 
 
 def rmse(y_true, y_pred) -> float:
-    """Root mean squared error."""
+    """Root mean squared error.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`mae`.
+    """
     a, b = _pair(y_true, y_pred)
     return float(np.sqrt(np.mean((a - b) ** 2)))
 
@@ -132,18 +154,41 @@ def mase(y_true, y_pred, train, period: int = 1) -> float:
 
     The MAE divided by the in-sample MAE of the (seasonal) naive forecast on
     ``train``; below 1 means better than that naive forecast did in training.
+
+    Raises
+    ------
+    TypeError
+        If ``period`` is not an int, or an array argument does not hold numbers.
+    ValueError
+        If ``period`` < 1, ``train`` has at most ``period`` values, the shapes
+        of ``y_true`` and ``y_pred`` differ, or the naive in-sample error is
+        zero (``train`` repeats itself every ``period`` steps, e.g. a
+        constant series), which leaves MASE undefined.
     """
+    period = check_int("period", period, minimum=1)
     t = as_array("train", train, ndim=1, shape_desc="(n,)")
     if t.shape[0] <= period:
         raise ValueError(f"train needs more than period={period} values, got {t.shape[0]}")
+    finite = np.isfinite(t)
+    if not finite.all():
+        raise ValueError(f"train must hold finite numbers; got {t[~finite][0]} at index {int(np.argmin(finite))}")
     scale = np.mean(np.abs(t[period:] - t[:-period]))
+    if not scale > 0:
+        steps = "the value just before" if period == 1 else f"the value {period} steps earlier"
+        kind = "constant" if period == 1 else f"constant or exactly {period}-periodic"
+        raise ValueError(f"MASE is undefined for this train series: the naive forecast by {steps} has an "
+                         f"in-sample MAE of {float(scale)}, as for a {kind} series; score with mae or rmse instead")
     return mae(y_true, y_pred) / float(scale)
 
 
 def score_table(y_true, forecasts: Mapping[str, np.ndarray], train, period: int = 1) -> str:
     """A fixed-width table of MAE, RMSE and MASE for each named forecast, best MAE first."""
-    if not isinstance(forecasts, Mapping) or not forecasts:
-        raise TypeError("forecasts must be a non-empty dict of name -> predictions")
+    if not isinstance(forecasts, Mapping):
+        raise TypeError(f"forecasts must be a non-empty dict of name -> predictions; got {type_name(forecasts)}")
+    if not forecasts:
+        raise ValueError("forecasts must be a non-empty dict of name -> predictions; got an empty dict")
+    for name in forecasts:
+        check_str("forecast name", name)
     rows = [(name, mae(y_true, p), rmse(y_true, p), mase(y_true, p, train, period)) for name, p in forecasts.items()]
     rows.sort(key=lambda r: r[1])
     width = max(len(r[0]) for r in rows)

@@ -7,7 +7,11 @@
   :func:`check_cell_gradients` check the hand-written backward passes of
   :mod:`rnnbook.cells` against central finite differences.
 * :func:`jacobian_norms` measures how a SimpleRNN's gradient shrinks or grows
-  with the distance (lag) it travels back in time.
+  with the distance (lag) it travels back in time, for recurrent matrices drawn
+  by :func:`recurrent_matrix` with a chosen spectral norm.
+* :func:`train_with_clipping` is chapter 4's clipping experiment: a NumPy
+  SimpleRNN regressor trained with :class:`rnnbook.optim.SGD`, its gradients
+  clipped (or not) before each step.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from . import cells
+from .optim import SGD
 from ._validate import (
     as_array,
     check_choice,
@@ -36,6 +41,9 @@ __all__ = [
     "jacobian_norm_grid",
     "train_with_clipping",
 ]
+
+#: How :func:`recurrent_matrix` draws U.
+INITS = ("orthogonal", "identity", "gaussian")
 
 Array = np.ndarray
 Grads = Sequence | Mapping  # a list/tuple of arrays, or a dict name -> array
@@ -237,18 +245,18 @@ def _weights_dict(weights, states: tuple[str, ...]) -> dict:
     raise TypeError(f"weights must be a list [kernel, recurrent_kernel, bias] or a dict; got {type_name(weights)}")
 
 
-def check_cell_gradients(kind: str, x, weights, seed: int = 0, eps: float = 1e-6) -> dict[str, float]:
+def check_cell_gradients(cell: str, x, weights, *, seed: int = 0, eps: float = 1e-6, **options) -> dict[str, float]:
     """Compare a cell's analytic backward pass with finite differences.
 
     The loss is L = sum(h * dh) with a random dh ~ N(0, 1) drawn from ``seed``.
     For every argument of the forward pass (weights, x and the initial states)
-    the gradient from ``<kind>_backward`` is compared with
+    the gradient from ``<cell>_backward`` is compared with
     :func:`numerical_gradient` of L, using :func:`relative_error`.  Everything
     runs in float64.  The SimpleRNN uses tanh.
 
     Parameters
     ----------
-    kind : {"simple_rnn", "lstm", "gru"}
+    cell : {"simple_rnn", "lstm", "gru"}
     x : array_like, shape [batch, steps, features]
     weights : list or dict
         ``[kernel, recurrent_kernel, bias]`` (e.g. ``layer.get_weights()``), or
@@ -259,6 +267,9 @@ def check_cell_gradients(kind: str, x, weights, seed: int = 0, eps: float = 1e-6
         Seed of the random dh (and initial states).
     eps : float
         Finite-difference step.
+    **options
+        Keyword options of the cell's forward pass: ``activation`` for the
+        SimpleRNN, ``reset_after`` for the GRU (also passed to its backward pass).
 
     Returns
     -------
@@ -270,10 +281,11 @@ def check_cell_gradients(kind: str, x, weights, seed: int = 0, eps: float = 1e-6
     Raises
     ------
     TypeError, ValueError
-        For an unknown ``kind``, or arguments the forward pass refuses.
+        For an unknown ``cell``, or arguments the forward pass refuses.
     """
-    check_choice("kind", kind, tuple(_CELLS))
-    forward, backward, states = _CELLS[kind]
+    check_choice("cell", cell, tuple(_CELLS))
+    forward, backward, states = _CELLS[cell]
+    backward_options = {"reset_after": options["reset_after"]} if "reset_after" in options else {}
     args = {"x": as_array("x", x, ndim=3, shape_desc="[batch, steps, features]"), **_weights_dict(weights, states)}
     rng = np.random.default_rng(seed)
     units = as_array("recurrent_kernel", args["recurrent_kernel"], ndim=2, shape_desc="[units, G*units]").shape[0]
@@ -282,15 +294,18 @@ def check_cell_gradients(kind: str, x, weights, seed: int = 0, eps: float = 1e-6
             args[name] = rng.normal(scale=0.5, size=(args["x"].shape[0], units))
     args = {name: as_array(name, value) for name, value in args.items()}  # float64 throughout
 
-    h, cache = forward(**args)
+    x_arg = args.pop("x")
+    h, cache = forward(x_arg, **args, **options)
+    args["x"] = x_arg
     dh = rng.standard_normal(h.shape)
-    analytic = backward(dh, cache)
+    analytic = backward(dh, cache, **backward_options)
 
     errors = {}
     for name, grad in analytic.items():
 
         def loss(value: Array, name: str = name) -> float:
-            return float(np.sum(forward(**{**args, name: value})[0] * dh))
+            values = {**args, name: value}
+            return float(np.sum(forward(values.pop("x"), **values, **options)[0] * dh))
 
         errors[name] = relative_error(grad, numerical_gradient(loss, args[name], eps))
     return errors
@@ -300,6 +315,7 @@ def check_cell_gradients(kind: str, x, weights, seed: int = 0, eps: float = 1e-6
 def jacobian_norms(
     recurrent_kernel,
     steps: int,
+    *,
     activation: str = "tanh",
     x=None,
     kernel=None,
@@ -309,9 +325,9 @@ def jacobian_norms(
 ) -> Array:
     """How strongly h_T depends on h_t in a SimpleRNN, for every lag T - t.
 
-    The RNN h_k = act(a_k), a_k = x_k W + h_{k-1} U + b runs over one sequence
-    x_1..x_T (T = ``steps``).  With h as a column vector, the Jacobian of one
-    step is
+    The RNN h_k = act(a_k), a_k = x_k W + h_{k-1} U + b runs over each
+    sequence x_1..x_T (T = ``steps``).  With h as a column vector, the
+    Jacobian of one step is
 
         J_k = dh_k/dh_{k-1} = diag(act'(a_k)) U^T        (entry [i, j] = dh_k[i]/dh_{k-1}[j])
 
@@ -327,24 +343,25 @@ def jacobian_norms(
     recurrent_kernel : array_like, shape [units, units]
         U.
     steps : int
-        T, the length of the sequence (>= 1).
-    activation : {"tanh", "relu"}
-    x : array_like, shape [steps, features], optional
-        One input sequence.  If omitted, a sequence of one feature with entries
-        ~ N(0, 0.1**2) and a kernel ~ N(0, 1) are drawn from ``seed``.
-    kernel : array_like, shape [features, units], optional
+        T, the length of the sequences (>= 1).
+    activation : {"tanh", "relu"}, keyword-only
+    x : array_like, shape [batch, steps, features], optional, keyword-only
+        The input sequences.  If omitted, one sequence of one feature with
+        entries ~ N(0, 0.1**2) and a kernel ~ N(0, 1) are drawn from ``seed``.
+    kernel : array_like, shape [features, units], optional, keyword-only
         W; required exactly when ``x`` is given.
-    bias : array_like, shape [units], optional
+    bias : array_like, shape [units], optional, keyword-only
         b; zeros if omitted.
-    h0 : array_like, shape [units], optional
+    h0 : array_like, shape [batch, units], optional, keyword-only
         h_0; zeros if omitted.
-    seed : int
+    seed : int, keyword-only
         Seed for the default inputs.
 
     Returns
     -------
-    ndarray, shape [steps]
-        ``norms[lag] = ||dh_T / dh_{T-lag}||_2``.
+    ndarray, shape [batch, steps]
+        ``norms[n, lag] = ||dh_T / dh_{T-lag}||_2`` for sequence n (batch 1
+        for the default inputs).
 
     Raises
     ------
@@ -363,29 +380,29 @@ def jacobian_norms(
         raise ValueError("x and kernel must be given together (or both omitted for random inputs)")
     if x is None:
         rng = np.random.default_rng(seed)
-        x = rng.normal(scale=0.1, size=(steps, 1))
+        x = rng.normal(scale=0.1, size=(1, steps, 1))
         kernel = rng.normal(size=(1, units))
-    x = as_array("x", x, ndim=2, shape_desc="[steps, features]")
-    if x.shape[0] != steps:
-        raise ValueError(f"x has {x.shape[0]} steps but steps={steps}; x must have shape [steps, features]")
+    x = as_array("x", x, ndim=3, shape_desc="[batch, steps, features]")
+    if x.shape[1] != steps:
+        raise ValueError(f"x has {x.shape[1]} steps but steps={steps}; x must have shape [batch, steps, features]")
     bias = np.zeros(units) if bias is None else bias
-    h0 = np.zeros(units) if h0 is None else check_shape("h0", as_array("h0", h0), (units,), "[units]")
 
-    h, _ = cells.simple_rnn_forward(x[None], kernel, U, bias, h0[None], activation)
-    act_grad = cells.activation_derivative(h[0], activation)  # act'(a_k), [steps, units]
+    h, _ = cells.simple_rnn_forward(x, kernel, U, bias, h0=h0, activation=activation)
+    act_grad = cells.activation_derivative(h, activation)  # act'(a_k), [batch, steps, units]
 
-    norms = np.empty(steps)
-    product = np.eye(units)  # dh_T/dh_t, starting at t = T
-    norms[0] = 1.0
-    for lag in range(1, steps):
-        k = steps - lag  # 0-based index of h_{t+1}, the step whose Jacobian joins the product
-        product = product @ (act_grad[k][:, None] * U.T)  # ... J_{t+1} = diag(act'(a_{t+1})) U^T
-        norms[lag] = np.linalg.norm(product, 2)
+    norms = np.empty((x.shape[0], steps))
+    for n in range(x.shape[0]):
+        product = np.eye(units)  # dh_T/dh_t, starting at t = T
+        norms[n, 0] = 1.0
+        for lag in range(1, steps):
+            k = steps - lag  # 0-based index of h_{t+1}, the step whose Jacobian joins the product
+            product = product @ (act_grad[n, k][:, None] * U.T)  # ... J_{t+1} = diag(act'(a_{t+1})) U^T
+            norms[n, lag] = np.linalg.norm(product, 2)
     return norms
 
 
-# --------------------------------------------------------------------------- chapter 4: vanishing and exploding gradients
-def recurrent_matrix(units: int, spectral_norm: float, kind: str = "orthogonal", seed: int = 0) -> Array:
+# --------------------------------------------------------------------------- recurrent matrices of a given spectral norm
+def recurrent_matrix(units: int, spectral_norm: float, *, init: str = "orthogonal", seed: int = 0) -> Array:
     """A recurrent matrix U of shape [units, units] whose largest singular value is ``spectral_norm``.
 
     * ``"orthogonal"``: ``spectral_norm`` times a random orthogonal matrix, so
@@ -401,8 +418,9 @@ def recurrent_matrix(units: int, spectral_norm: float, kind: str = "orthogonal",
         Size of the hidden state (>= 1).
     spectral_norm : float
         The largest singular value sigma_max(U) (> 0).
-    kind : {"orthogonal", "identity", "gaussian"}
-    seed : int
+    init : {"orthogonal", "identity", "gaussian"}, keyword-only
+        How the matrix is drawn (the ``"..."`` items above).
+    seed : int, keyword-only
         Seed of the random matrix (unused for "identity").
 
     Returns
@@ -414,16 +432,16 @@ def recurrent_matrix(units: int, spectral_norm: float, kind: str = "orthogonal",
     TypeError
         If ``units`` is not an int or ``spectral_norm`` not a number.
     ValueError
-        If ``units`` < 1, ``spectral_norm`` <= 0 or ``kind`` is unknown.
+        If ``units`` < 1, ``spectral_norm`` <= 0 or ``init`` is unknown.
     """
     units = check_positive_int("units", units)
     spectral_norm = check_positive_number("spectral_norm", spectral_norm)
-    check_choice("kind", kind, ("orthogonal", "identity", "gaussian"))
-    if kind == "identity":
+    check_choice("init", init, INITS)
+    if init == "identity":
         return spectral_norm * np.eye(units)
     rng = np.random.default_rng(seed)
     a = rng.standard_normal((units, units))
-    if kind == "gaussian":
+    if init == "gaussian":
         return spectral_norm * a / np.linalg.norm(a, 2)
     q, r = np.linalg.qr(a)
     return spectral_norm * q * np.sign(np.diag(r))
@@ -432,14 +450,15 @@ def recurrent_matrix(units: int, spectral_norm: float, kind: str = "orthogonal",
 def jacobian_norm_grid(
     spectral_norms: Sequence[float],
     activations: Sequence[str] = ("tanh", "relu"),
+    *,
     steps: int = 101,
     units: int = 32,
-    kind: str = "orthogonal",
+    init: str = "orthogonal",
     seed: int = 0,
 ) -> dict[tuple[str, float], Array]:
     """:func:`jacobian_norms` for every (activation, spectral norm) pair.
 
-    U comes from :func:`recurrent_matrix` (``units``, ``kind``, ``seed``); the
+    U comes from :func:`recurrent_matrix` (``units``, ``init``, ``seed``); the
     inputs are :func:`jacobian_norms`'s default random sequence, the same for
     every pair.
 
@@ -461,7 +480,8 @@ def jacobian_norm_grid(
         if len(value) == 0:
             raise ValueError(f"{name} must not be empty")
     return {
-        (act, float(s)): jacobian_norms(recurrent_matrix(units, s, kind, seed), steps, act, seed=seed)
+        (act, float(s)): jacobian_norms(recurrent_matrix(units, s, init=init, seed=seed), steps, activation=act,
+                                        seed=seed)[0]
         for act in activations
         for s in spectral_norms
     }
@@ -528,32 +548,33 @@ def train_with_clipping(
 
     rng = np.random.default_rng(seed)
     features = x.shape[2]
-    params = [
-        rng.normal(scale=features**-0.5, size=(features, units)),  # W
-        recurrent_matrix(units, spectral_norm, "orthogonal", seed),  # U
-        np.zeros(units),  # b
-        rng.normal(scale=units**-0.5, size=units),  # v
-        np.zeros(()),  # c
-    ]
+    params = {
+        "W": rng.normal(scale=features**-0.5, size=(features, units)),
+        "U": recurrent_matrix(units, spectral_norm, init="orthogonal", seed=seed),
+        "b": np.zeros(units),
+        "v": rng.normal(scale=units**-0.5, size=units),  # read-out weights
+        "c": np.zeros(()),  # read-out bias
+    }
+    sgd = SGD(learning_rate)
     losses = np.full(updates, np.inf)
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(updates):
             idx = rng.choice(x.shape[0], size=min(batch_size, x.shape[0]), replace=False)
-            W, U, b, v, c = params
-            h, cache = cells.simple_rnn_forward(x[idx], W, U, b)
-            err = h[:, -1] @ v + c - y[idx]
+            h, cache = cells.simple_rnn_forward(x[idx], params["W"], params["U"], params["b"])
+            err = h[:, -1] @ params["v"] + params["c"] - y[idx]
             loss = float(np.mean(err**2))
             if not np.isfinite(loss):
                 break
             losses[k] = loss
             dpred = 2 * err / len(idx)
             dh = np.zeros_like(h)
-            dh[:, -1] = dpred[:, None] * v[None, :]
+            dh[:, -1] = dpred[:, None] * params["v"][None, :]
             g = cells.simple_rnn_backward(dh, cache)
-            grads = [g["kernel"], g["recurrent_kernel"], g["bias"], h[:, -1].T @ dpred, np.sum(dpred)]
+            grads = {"W": g["kernel"], "U": g["recurrent_kernel"], "b": g["bias"],
+                     "v": h[:, -1].T @ dpred, "c": np.sum(dpred)}
             if clip == "global_norm":
                 grads, _ = clip_by_global_norm(grads, threshold)
             elif clip == "value":
                 grads = clip_by_value(grads, threshold)
-            params = [p - learning_rate * gr for p, gr in zip(params, grads)]
+            sgd.step(params, grads)
     return losses

@@ -1,24 +1,35 @@
-"""Custom Keras 3 recurrent cells that Keras does not ship.
+"""Every custom Keras 3 recurrent cell of the book: the cells Keras does not ship.
 
-:class:`PeepholeLSTMCell` is an LSTM cell with peephole connections
-(Gers & Schmidhuber 2000).  Like any Keras cell it runs over a sequence
-inside ``keras.layers.RNN``::
+* :class:`PeepholeLSTMCell`: an LSTM cell with peephole connections
+  (Gers & Schmidhuber 2000); :func:`peephole_lstm` wraps it in a layer.
+* :class:`LayerNormSimpleRNNCell`: a SimpleRNN cell with layer normalisation
+  (Ba, Kiros & Hinton 2016).
+
+Like any Keras cell, each runs over a sequence inside ``keras.layers.RNN``::
 
     layer = keras.layers.RNN(PeepholeLSTMCell(32), return_sequences=True)
 
-and its weights come back in the order that
-:func:`rnnbook.cells.peephole_lstm_forward` takes them::
+and its weights come back in the order that the NumPy version in
+:mod:`rnnbook.cells` takes them::
 
     h, cache = cells.peephole_lstm_forward(x, *layer.get_weights())
+
+Every class is registered with ``keras.saving.register_keras_serializable``
+under the package name ``"rnnbook"``, so a saved model that uses one loads back.
+
+Unlike the rest of the package, this module imports Keras (and so TensorFlow)
+at the top: a class has to derive from ``keras.layers.Layer`` when it is
+defined.  ``import rnnbook`` and the other modules never import this one; only
+code that needs a custom Keras cell does (``from rnnbook import layers``).
 """
 from __future__ import annotations
 
 import keras
 from keras import ops
 
-from ._validate import check_positive_int, type_name
+from ._validate import check_positive_int, check_positive_number, type_name
 
-__all__ = ["PeepholeLSTMCell", "peephole_lstm"]
+__all__ = ["PeepholeLSTMCell", "peephole_lstm", "LayerNormSimpleRNNCell"]
 
 
 @keras.saving.register_keras_serializable(package="rnnbook")
@@ -131,3 +142,65 @@ def peephole_lstm(units: int, return_sequences: bool = False, unit_forget_bias: 
         raise TypeError(f"return_sequences must be a bool; got {type_name(return_sequences)}")
     cell = PeepholeLSTMCell(units, unit_forget_bias=unit_forget_bias)
     return keras.layers.RNN(cell, return_sequences=return_sequences, **kwargs)
+
+
+@keras.saving.register_keras_serializable(package="rnnbook")
+class LayerNormSimpleRNNCell(keras.layers.Layer):
+    """A SimpleRNN cell with layer normalisation (Ba, Kiros & Hinton, 2016).
+
+        h_t = tanh(gamma * LN(x_t W + h_{t-1} U) + b),  LN(a) = (a - mean(a)) / sqrt(var(a) + eps)
+
+    where the mean and variance are taken over the units of *one* example at
+    one step, so nothing depends on the batch.  Use it inside
+    ``keras.layers.RNN``::
+
+        layer = keras.layers.RNN(LayerNormSimpleRNNCell(32), return_sequences=True)
+
+    Weights, in the order of ``get_weights()``: kernel W [features, units]
+    (Glorot-uniform), recurrent_kernel U [units, units] (orthogonal start, as
+    Keras's SimpleRNN), gamma [units] (ones), bias b [units] (zeros).
+
+    Parameters
+    ----------
+    units : int
+        Size of h_t.
+    epsilon : float
+        Added to the variance before the square root.
+    **kwargs
+        Passed to ``keras.layers.Layer`` (``name``, ``dtype``, ...).
+
+    Raises
+    ------
+    TypeError
+        If ``units`` is not an int or ``epsilon`` not a number.
+    ValueError
+        If ``units`` < 1 or ``epsilon`` <= 0.
+    """
+
+    def __init__(self, units: int, epsilon: float = 1e-3, **kwargs):
+        super().__init__(**kwargs)
+        self.units = check_positive_int("units", units)
+        self.epsilon = check_positive_number("epsilon", epsilon)
+        self.state_size = self.units
+        self.output_size = self.units
+
+    def build(self, input_shape):
+        features = input_shape[-1]
+        if features is None:
+            raise ValueError(f"the last axis of the input (features) must be known; got input shape {input_shape}")
+        self.kernel = self.add_weight(shape=(features, self.units), initializer="glorot_uniform", name="kernel")
+        self.recurrent_kernel = self.add_weight(shape=(self.units, self.units), initializer="orthogonal",
+                                                name="recurrent_kernel")
+        self.gamma = self.add_weight(shape=(self.units,), initializer="ones", name="gamma")
+        self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
+
+    def call(self, inputs, states):
+        h_prev = states[0] if isinstance(states, (list, tuple)) else states
+        a = ops.matmul(inputs, self.kernel) + ops.matmul(h_prev, self.recurrent_kernel)
+        mean = ops.mean(a, axis=-1, keepdims=True)
+        var = ops.var(a, axis=-1, keepdims=True)
+        h = ops.tanh(self.gamma * (a - mean) / ops.sqrt(var + self.epsilon) + self.bias)
+        return h, [h]
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "epsilon": self.epsilon}

@@ -1,22 +1,54 @@
-"""Small Keras 3 model builders and a quiet training loop, shared by the chapters.
+"""The one Keras model builder and the one training helper that every chapter uses.
 
-The builders keep notebook cells short; each returns an *uncompiled*
-``keras.Sequential`` whose layers a chapter can inspect.  :func:`train`
-compiles with Adam, fits silently (``verbose=0``) and returns the history.
+:func:`recurrent_model` builds every recurrent network of the book, from one
+SimpleRNN layer to stacked bidirectional GRUs over token ids, and
+:func:`train` compiles a model with Adam and fits it quietly.  Every comparison
+(:func:`rnnbook.benchmark.compare_cells` included) goes through these two, so
+that two contenders differ only in what the comparison changes.
+:func:`dense_net` is the feed-forward baseline.
+
+Cells are named as everywhere in the package (:data:`rnnbook.cells.CELLS`):
+``"simple_rnn"``, ``"lstm"``, ``"gru"``.
+
+Keras is imported inside the functions that need it, so ``import
+rnnbook.models`` stays fast and TensorFlow-free.  The custom Keras cells live
+in :mod:`rnnbook.layers`.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+import numbers
+from collections.abc import Callable, Sequence
 
-__all__ = ["dense_net", "rnn_net", "train", "count_params", "LayerNormSimpleRNNCell"]
+from ._validate import check_positive_int, check_positive_number, type_name
+from .cells import CELLS
 
-_CELLS = {"simple": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
+__all__ = ["dense_net", "recurrent_model", "train", "count_params"]
+
+#: The Keras layer of each cell name in ``CELLS``.
+_KERAS_LAYERS = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
 
 
-def _check_units(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+def _check_cell(cell: object) -> str:
+    """``cell`` must be one of ``CELLS``: TypeError for a non-str, ValueError listing the names otherwise."""
+    names = ", ".join(repr(c) for c in CELLS)
+    if not isinstance(cell, str):
+        raise TypeError(f"cell must be a str, one of {names}; got {type_name(cell)}")
+    if cell not in CELLS:
+        hint = " (the SimpleRNN cell is called 'simple_rnn')" if cell == "simple" else ""
+        raise ValueError(f"cell must be one of {names}; got {cell!r}{hint}")
+    return cell
+
+
+def _check_bool(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool; got {type_name(value)}")
     return value
+
+
+def _check_activation(name: str, value: object) -> None:
+    if value is not None and not isinstance(value, str) and not callable(value):
+        raise TypeError(f"{name} must be None, an activation name such as 'sigmoid', or a callable; "
+                        f"got {type_name(value)}")
 
 
 def dense_net(input_shape: Sequence[int], hidden: Sequence[int] = (32,), outputs: int = 1,
@@ -33,6 +65,20 @@ def dense_net(input_shape: Sequence[int], hidden: Sequence[int] = (32,), outputs
         Units of the output layer.
     output_activation : str or None
         ``None`` for regression, ``"sigmoid"`` or ``"softmax"`` for classification.
+    activation : str
+        Activation of the hidden layers.
+
+    Returns
+    -------
+    keras.Sequential
+        Uncompiled.
+
+    Raises
+    ------
+    TypeError
+        If ``input_shape`` is not a non-empty tuple or list, or a size is not an int.
+    ValueError
+        If a size is < 1.
     """
     import keras
 
@@ -41,59 +87,221 @@ def dense_net(input_shape: Sequence[int], hidden: Sequence[int] = (32,), outputs
     layers = [keras.Input(tuple(input_shape))]
     if len(input_shape) > 1:
         layers.append(keras.layers.Flatten())
-    layers += [keras.layers.Dense(_check_units("hidden units", h), activation=activation) for h in hidden]
-    layers.append(keras.layers.Dense(_check_units("outputs", outputs), activation=output_activation))
+    layers += [keras.layers.Dense(check_positive_int("hidden units", h), activation=activation) for h in hidden]
+    layers.append(keras.layers.Dense(check_positive_int("outputs", outputs), activation=output_activation))
     return keras.Sequential(layers)
 
 
-def rnn_net(units: int = 16, features: int = 1, outputs: int = 1, cell: str = "simple",
-            output_activation: str | None = None, steps: int | None = None,
-            return_sequences: bool = False, mask_value: float | None = None):
-    """A one-layer recurrent network: [batch, steps, features] -> Dense(outputs).
+def recurrent_model(cell: str, units: int, *, steps: int | None, features: int | None = None,
+                    vocab_size: int | None = None, embed_dim: int = 16, mask_zero: bool = False,
+                    mask_value: float | None = None, layers: int = 1, bidirectional: bool = False,
+                    return_sequences: bool = False, outputs: int = 1, output_activation: str | None = None):
+    """A recurrent network: [batch, steps, features] (or token ids [batch, steps]) -> Dense(outputs).
+
+    The layers, in order: ``Input``; ``Masking(mask_value)`` if ``mask_value``
+    is given, or ``Embedding(vocab_size, embed_dim, mask_zero=mask_zero)`` for
+    token ids; ``layers`` recurrent layers of ``units`` each (each wrapped in
+    ``Bidirectional`` if asked); ``Dense(outputs, activation=output_activation)``.
 
     Parameters
     ----------
+    cell : {"simple_rnn", "lstm", "gru"}
+        The recurrent layer: Keras's ``SimpleRNN``, ``LSTM`` or ``GRU``, with
+        Keras's defaults (GRU with ``reset_after=True``).
     units : int
-        Size of the hidden state h_t.
-    features : int
-        Size of each input x_t.
-    cell : {"simple", "lstm", "gru"}
-        Which recurrent layer.
+        Units of every recurrent layer (the size of h_t).
     steps : int or None
-        Fixed number of steps, or ``None`` to accept any length.
-    return_sequences : bool
-        Output at every step ([batch, steps, outputs]) instead of only the last.
+        Sequence length, or ``None`` to accept any length.
+    features : int, optional
+        Features per step for real-valued input, shape [batch, steps, features].
+        Give either ``features`` or ``vocab_size``.
+    vocab_size : int, optional
+        For integer token ids, shape [batch, steps]: an ``Embedding`` comes first.
+    embed_dim : int
+        Size of the embedding vectors (token ids only).
+    mask_zero : bool
+        Token ids only: treat id 0 as padding, which the recurrent layers skip.
     mask_value : float or None
-        If given, a ``Masking`` layer skips steps whose features all equal it (padding).
-    """
-    import keras
+        Real-valued input only: a ``Masking`` layer makes the recurrent layers
+        skip the steps whose features all equal ``mask_value`` (padding).
+    layers : int
+        How many recurrent layers to stack (all but the last return sequences).
+    bidirectional : bool
+        Wrap every recurrent layer in ``Bidirectional`` (forward and backward
+        states concatenated, so twice the weights).
+    return_sequences : bool
+        The last recurrent layer returns every step: one output per step,
+        [batch, steps, outputs], instead of [batch, outputs].
+    outputs : int
+        Units of the final Dense layer.
+    output_activation : str, callable or None
+        ``None`` for regression, ``"sigmoid"``/``"softmax"`` for classification.
 
-    if cell not in _CELLS:
-        raise ValueError(f"cell must be one of {sorted(_CELLS)}, got {cell!r}")
-    layers = [keras.Input((steps, _check_units("features", features)))]
+    Returns
+    -------
+    keras.Sequential
+        Uncompiled.
+
+    Raises
+    ------
+    TypeError
+        If ``cell`` is not a str, a size is not an int, a flag is not a bool,
+        ``mask_value`` is not a number or ``output_activation`` is neither a
+        str, a callable nor None.
+    ValueError
+        If ``cell`` is unknown (the names are listed), a size is < 1, not
+        exactly one of ``features`` and ``vocab_size`` is given, or a mask
+        option does not fit the input (``mask_value`` needs ``features``,
+        ``mask_zero`` needs ``vocab_size``).
+
+    Examples
+    --------
+    >>> model = recurrent_model("lstm", 32, steps=None, features=1)             # doctest: +SKIP
+    >>> model = recurrent_model("gru", 32, steps=40, vocab_size=60, return_sequences=True,
+    ...                         outputs=60, output_activation="softmax")        # doctest: +SKIP
+    """
+    _check_cell(cell)
+    units = check_positive_int("units", units)
+    if steps is not None:
+        steps = check_positive_int("steps", steps)
+    if (features is None) == (vocab_size is None):
+        raise ValueError("give exactly one of features (real-valued input [batch, steps, features]) "
+                         f"and vocab_size (token ids [batch, steps]); "
+                         f"got features={features!r}, vocab_size={vocab_size!r}")
+    if features is not None:
+        features = check_positive_int("features", features)
+    else:
+        vocab_size = check_positive_int("vocab_size", vocab_size)
+    embed_dim = check_positive_int("embed_dim", embed_dim)
+    _check_bool("mask_zero", mask_zero)
     if mask_value is not None:
-        layers.append(keras.layers.Masking(mask_value=mask_value))
-    layers.append(getattr(keras.layers, _CELLS[cell])(_check_units("units", units), return_sequences=return_sequences))
-    layers.append(keras.layers.Dense(_check_units("outputs", outputs), activation=output_activation))
-    return keras.Sequential(layers)
+        if isinstance(mask_value, bool) or not isinstance(mask_value, numbers.Real):
+            raise TypeError(f"mask_value must be a number or None; got {type_name(mask_value)}")
+        if features is None:
+            raise ValueError("mask_value masks real-valued input (give features); for token ids use "
+                             f"mask_zero=True; got mask_value={mask_value!r} with vocab_size={vocab_size!r}")
+    if mask_zero and vocab_size is None:
+        raise ValueError("mask_zero=True masks token id 0 (give vocab_size); for real-valued input use "
+                         f"mask_value; got features={features!r}")
+    layers = check_positive_int("layers", layers)
+    _check_bool("bidirectional", bidirectional)
+    _check_bool("return_sequences", return_sequences)
+    outputs = check_positive_int("outputs", outputs)
+    _check_activation("output_activation", output_activation)
+
+    import keras
+
+    if features is not None:
+        stack = [keras.Input((steps, features))]
+        if mask_value is not None:
+            stack.append(keras.layers.Masking(mask_value=mask_value))
+    else:
+        stack = [keras.Input((steps,), dtype="int32"),
+                 keras.layers.Embedding(vocab_size, embed_dim, mask_zero=mask_zero)]
+    layer_cls = getattr(keras.layers, _KERAS_LAYERS[cell])
+    for k in range(layers):
+        layer = layer_cls(units, return_sequences=return_sequences or k < layers - 1)
+        stack.append(keras.layers.Bidirectional(layer) if bidirectional else layer)
+    stack.append(keras.layers.Dense(outputs, activation=output_activation))
+    return keras.Sequential(stack)
 
 
-def train(model, x, y, *, epochs: int, loss: str, batch_size: int = 32, learning_rate: float = 1e-3,
-          metrics: Sequence[str] = (), validation_data=None, clipnorm: float | None = None):
-    """Compile ``model`` with Adam and fit it silently; return the Keras ``History``.
+def _n_examples(value) -> int | None:
+    shape = getattr(value, "shape", None)
+    return int(shape[0]) if shape is not None and len(shape) > 0 and shape[0] is not None else None
 
-    Shapes are checked by Keras; this only validates the training settings.
+
+def train(model, x, y, *, epochs: int, loss: str | Callable, batch_size: int = 32, learning_rate: float = 1e-3,
+          metrics: Sequence[str] = (), validation_data: tuple | None = None, callbacks: Sequence | None = None,
+          clipnorm: float | None = None, global_clipnorm: float | None = None, shuffle: bool = True,
+          verbose: int = 0):
+    """Compile ``model`` with Adam and fit it (quietly by default); return the Keras ``History``.
+
+    The one training loop of the book: every comparison calls it, so every
+    contender gets the same optimiser and the same batches for the same seed.
+
+    Parameters
+    ----------
+    model : keras.Model
+        An uncompiled (or to-be-recompiled) model.
+    x, y : array_like
+        Inputs, e.g. [batch, steps, features], and targets.
+    epochs : int
+        Passes over the data.
+    loss : str or callable
+        A Keras loss, e.g. ``"mse"`` or ``"sparse_categorical_crossentropy"``.
+    batch_size : int
+        Examples per update.
+    learning_rate : float
+        Adam's step size.
+    metrics : sequence of str
+        Extra metrics recorded in the history, e.g. ``["accuracy"]``.
+    validation_data : tuple or None
+        ``(x_val, y_val)``, evaluated after every epoch (``val_loss`` in the history).
+    callbacks : sequence of keras.callbacks.Callback, optional
+        Passed to ``fit`` (an epoch timer, early stopping, ...).
+    clipnorm : float or None
+        Clip the gradient of each weight to this norm.
+    global_clipnorm : float or None
+        Clip the gradient of all weights together to this norm (not with ``clipnorm``).
+    shuffle : bool
+        Shuffle the examples before every epoch.
+    verbose : {0, 1, 2}
+        Keras's progress output; 0 (silent) keeps notebook outputs stable.
+
+    Returns
+    -------
+    keras.callbacks.History
+        ``history.history["loss"]`` holds the training loss of each epoch.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Keras model, or an argument has the wrong type.
+    ValueError
+        If a size or rate is not > 0, ``verbose`` is not 0, 1 or 2, both
+        ``clipnorm`` and ``global_clipnorm`` are given, or ``x`` and ``y``
+        hold different numbers of examples.
     """
     import keras
 
-    _check_units("epochs", epochs)
-    _check_units("batch_size", batch_size)
-    if not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
-        raise ValueError(f"learning_rate must be a number > 0, got {learning_rate!r}")
-    opt = keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=clipnorm)
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model (e.g. from recurrent_model); got {type_name(model)}")
+    epochs = check_positive_int("epochs", epochs)
+    batch_size = check_positive_int("batch_size", batch_size)
+    learning_rate = check_positive_number("learning_rate", learning_rate)
+    if not isinstance(loss, str) and not callable(loss):
+        raise TypeError(f"loss must be a Keras loss name such as 'mse' or a callable; got {type_name(loss)}")
+    if isinstance(metrics, str) or not isinstance(metrics, Sequence):
+        raise TypeError(f"metrics must be a list of metric names such as ['accuracy']; got {type_name(metrics)}")
+    if validation_data is not None and (not isinstance(validation_data, tuple) or len(validation_data) not in (2, 3)):
+        raise TypeError(f"validation_data must be None or a tuple (x_val, y_val); got {type_name(validation_data)}"
+                        + (f" of length {len(validation_data)}" if isinstance(validation_data, tuple) else ""))
+    if callbacks is not None:
+        if isinstance(callbacks, (str, keras.callbacks.Callback)) or not isinstance(callbacks, Sequence):
+            raise TypeError(f"callbacks must be None or a list of keras.callbacks.Callback; got {type_name(callbacks)}")
+        for cb in callbacks:
+            if not isinstance(cb, keras.callbacks.Callback):
+                raise TypeError(f"callbacks must hold keras.callbacks.Callback objects; got {type_name(cb)}")
+        callbacks = list(callbacks)
+    if clipnorm is not None:
+        clipnorm = check_positive_number("clipnorm", clipnorm)
+    if global_clipnorm is not None:
+        global_clipnorm = check_positive_number("global_clipnorm", global_clipnorm)
+        if clipnorm is not None:
+            raise ValueError(f"give at most one of clipnorm and global_clipnorm; got clipnorm={clipnorm}, "
+                             f"global_clipnorm={global_clipnorm}")
+    _check_bool("shuffle", shuffle)
+    if isinstance(verbose, bool) or verbose not in (0, 1, 2):
+        raise ValueError(f"verbose must be 0 (silent), 1 or 2; got {verbose!r}")
+    n_x, n_y = _n_examples(x), _n_examples(y)
+    if n_x is not None and n_y is not None and n_x != n_y:
+        raise ValueError(f"x and y must hold the same number of examples; got {n_x} and {n_y}")
+
+    opt = keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=clipnorm, global_clipnorm=global_clipnorm)
     model.compile(optimizer=opt, loss=loss, metrics=list(metrics))
-    return model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0,
-                     validation_data=validation_data, shuffle=True)
+    return model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=verbose,
+                     validation_data=validation_data, shuffle=shuffle, callbacks=callbacks)
 
 
 def count_params(model) -> int:
@@ -101,58 +309,17 @@ def count_params(model) -> int:
     return int(sum(int(w.numpy().size) for w in model.trainable_weights))
 
 
-def _layer_norm_simple_rnn_cell_class():
-    """Build the Keras class lazily, so that importing rnnbook.models does not import Keras."""
-    import keras
+_MOVED = {
+    "rnn_net": "rnnbook.models.rnn_net was replaced by rnnbook.models.recurrent_model(cell, units, *, steps, "
+               "features=...), with cell names 'simple_rnn', 'lstm', 'gru'",
+}
 
-    @keras.saving.register_keras_serializable(package="rnnbook")
-    class LayerNormSimpleRNNCell(keras.layers.Layer):
-        """A SimpleRNN cell with layer normalisation (Ba, Kiros & Hinton, 2016):
 
-            h_t = tanh(LN(x_t W + h_{t-1} U) + b),  LN(a) = gamma * (a - mean(a)) / sqrt(var(a) + eps)
-
-        where the mean and variance are taken over the units of *one* example at
-        one step, so nothing depends on the batch.  Use it inside
-        ``keras.layers.RNN``.  Weights: kernel [features, units],
-        recurrent_kernel [units, units] (orthogonal start, as Keras's SimpleRNN),
-        gamma [units] (ones), bias [units] (zeros).
-        """
-
-        def __init__(self, units: int, epsilon: float = 1e-3, **kwargs):
-            super().__init__(**kwargs)
-            self.units = _check_units("units", units)
-            self.epsilon = float(epsilon)
-            self.state_size = self.units
-            self.output_size = self.units
-
-        def build(self, input_shape):
-            features = input_shape[-1]
-            self.kernel = self.add_weight(shape=(features, self.units), initializer="glorot_uniform", name="kernel")
-            self.recurrent_kernel = self.add_weight(shape=(self.units, self.units), initializer="orthogonal",
-                                                    name="recurrent_kernel")
-            self.gamma = self.add_weight(shape=(self.units,), initializer="ones", name="gamma")
-            self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
-
-        def call(self, inputs, states):
-            from keras import ops
-
-            h_prev = states[0] if isinstance(states, (list, tuple)) else states
-            a = ops.matmul(inputs, self.kernel) + ops.matmul(h_prev, self.recurrent_kernel)
-            mean = ops.mean(a, axis=-1, keepdims=True)
-            var = ops.var(a, axis=-1, keepdims=True)
-            h = ops.tanh(self.gamma * (a - mean) / ops.sqrt(var + self.epsilon) + self.bias)
-            return h, [h]
-
-        def get_config(self):
-            return {**super().get_config(), "units": self.units, "epsilon": self.epsilon}
-
-    return LayerNormSimpleRNNCell
+_MOVED["LayerNormSimpleRNNCell"] = "the custom Keras cells live in rnnbook.layers: use rnnbook.layers.LayerNormSimpleRNNCell"
 
 
 def __getattr__(name: str):
-    """``models.LayerNormSimpleRNNCell`` builds the Keras class on first access."""
-    if name == "LayerNormSimpleRNNCell":
-        cls = _layer_norm_simple_rnn_cell_class()
-        globals()[name] = cls
-        return cls
+    """A clear error for the names that moved, instead of a bare AttributeError."""
+    if name in _MOVED:
+        raise AttributeError(_MOVED[name])
     raise AttributeError(f"module 'rnnbook.models' has no attribute {name!r}")

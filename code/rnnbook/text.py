@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from ._validate import check_bool, check_int, check_number, check_seed, check_str, type_name
+
 __all__ = [
     "tokenize_words",
     "tokenize_chars",
@@ -23,13 +25,9 @@ __all__ = [
     "CharMarkovChain",
 ]
 
+#: A word: a run of lower-case letters and digits, with an optional apostrophe suffix ("it's").
+#: The one definition of a word in the package; :mod:`rnnbook.data` tokenizes with it too.
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-
-
-def _check_str(name: str, value) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
-    return value
 
 
 def tokenize_words(text: str) -> list[str]:
@@ -38,13 +36,13 @@ def tokenize_words(text: str) -> list[str]:
     >>> tokenize_words("It's NOT the worst restaurant, not by a long way!")
     ["it's", 'not', 'the', 'worst', 'restaurant', 'not', 'by', 'a', 'long', 'way']
     """
-    return _WORD.findall(_check_str("text", text).lower())
+    return _WORD.findall(check_str("text", text).lower())
 
 
 def tokenize_chars(text: str, lower: bool = True) -> list[str]:
     """One token per character; runs of whitespace collapse to a single space."""
-    text = re.sub(r"\s+", " ", _check_str("text", text)).strip()
-    return list(text.lower() if lower else text)
+    text = re.sub(r"\s+", " ", check_str("text", text)).strip()
+    return list(text.lower() if check_bool("lower", lower) else text)
 
 
 class Vocabulary:
@@ -56,10 +54,19 @@ class Vocabulary:
         The training tokens; each distinct one gets an id, the most frequent first
         (ties broken alphabetically, so the ids are deterministic).
     specials : sequence of str
-        Reserved symbols placed at ids 0, 1, ... in this order.  The default
-        ``("<pad>", "<unk>")`` puts padding at id 0, which Keras masking expects.
+        Reserved symbols placed at ids 0, 1, ... in this order, all distinct.
+        The default ``("<pad>", "<unk>")`` puts padding at id 0, which Keras
+        masking expects.  A single str is refused: write ``("<pad>",)``.
     min_count : int
         Tokens seen fewer times map to ``"<unk>"`` (if it is among the specials).
+
+    Raises
+    ------
+    TypeError
+        If ``tokens`` is a single str or holds a non-str, if ``specials`` is a
+        str or holds a non-str, or if ``min_count`` is not an int.
+    ValueError
+        If ``specials`` repeats a symbol, or ``min_count`` < 1.
 
     Examples
     --------
@@ -71,13 +78,12 @@ class Vocabulary:
     def __init__(self, tokens: Iterable[str], specials: Sequence[str] = ("<pad>", "<unk>"), min_count: int = 1):
         if isinstance(tokens, str):
             raise TypeError("tokens must be an iterable of str tokens, got a single str (split it first)")
-        if not isinstance(min_count, int) or min_count < 1:
-            raise ValueError(f"min_count must be an int >= 1, got {min_count!r}")
+        min_count = check_int("min_count", min_count, minimum=1)
+        self.specials = _check_specials(specials)
         counts = Counter(tokens)
         bad = [t for t in counts if not isinstance(t, str)]
         if bad:
             raise TypeError(f"tokens must be str, got {type(bad[0]).__name__} ({bad[0]!r})")
-        self.specials = tuple(specials)
         self.counts = counts
         kept = sorted((t for t, c in counts.items() if c >= min_count and t not in self.specials),
                       key=lambda t: (-counts[t], t))
@@ -98,11 +104,23 @@ class Vocabulary:
         return self.stoi.get("<unk>")
 
     def encode(self, tokens: Iterable[str]) -> list[int]:
-        """Ids of ``tokens``; unknown tokens get the ``<unk>`` id (KeyError if there is none)."""
+        """Ids of ``tokens``; unknown tokens get the ``<unk>`` id (KeyError if there is none).
+
+        Raises
+        ------
+        TypeError
+            If ``tokens`` is a single str, or holds anything but str (ids are
+            decoded with :meth:`decode`, not encoded).
+        KeyError
+            For a token outside the vocabulary when there is no ``"<unk>"``.
+        """
         if isinstance(tokens, str):
             raise TypeError("encode expects a sequence of tokens, got a single str (tokenize it first)")
         out = []
-        for t in tokens:
+        for pos, t in enumerate(tokens):
+            if not isinstance(t, str):
+                raise TypeError(f"tokens must be str; got {type_name(t)} ({t!r}) at position {pos} "
+                                "(to turn ids into tokens, use decode)")
             i = self.stoi.get(t, self.unk_id)
             if i is None:
                 raise KeyError(f"token {t!r} is not in the vocabulary and there is no '<unk>' special")
@@ -110,10 +128,22 @@ class Vocabulary:
         return out
 
     def decode(self, ids: Iterable[int]) -> list[str]:
-        """Tokens for ``ids``."""
+        """Tokens for ``ids``.
+
+        Raises
+        ------
+        TypeError
+            If ``ids`` is a str, or holds anything but ints (NumPy ints are fine).
+        ValueError
+            For an id outside ``[0, len(self))``.
+        """
+        if isinstance(ids, str):
+            raise TypeError("decode expects a sequence of int ids, got a str (to turn tokens into ids, use encode)")
         out = []
         for i in ids:
-            if not isinstance(i, (int, np.integer)) or not 0 <= int(i) < len(self):
+            if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)):
+                raise TypeError(f"ids must be ints in [0, {len(self)}), got {type_name(i)} ({i!r})")
+            if not 0 <= int(i) < len(self):
                 raise ValueError(f"ids must be ints in [0, {len(self)}), got {i!r}")
             out.append(self.itos[int(i)])
         return out
@@ -122,17 +152,52 @@ class Vocabulary:
 def one_hot(ids, depth: int) -> np.ndarray:
     """One-hot vectors: an array of ids of any shape ``S`` becomes ``S + (depth,)``, float32.
 
+    Only the result is allocated (not a ``depth x depth`` identity matrix), so a
+    large vocabulary costs nothing extra.
+
     >>> one_hot([[0, 2]], depth=3).tolist()
     [[[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]]
+
+    Raises
+    ------
+    TypeError
+        If ``depth`` is not an int, or ``ids`` does not hold integers.
+    ValueError
+        If ``depth`` < 1, ``ids`` is ragged, or an id lies outside ``[0, depth)``.
     """
-    if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 1:
-        raise ValueError(f"depth must be an int >= 1, got {depth!r}")
-    a = np.asarray(ids)
+    depth = check_int("depth", depth, minimum=1)
+    if isinstance(ids, (str, bytes)):
+        raise TypeError(f"ids must be integers; got {type_name(ids)} (encode the tokens first)")
+    try:
+        a = np.asarray(ids)
+    except (ValueError, TypeError) as err:  # ragged nested lists
+        raise ValueError(f"ids must be a rectangular array of integers; got a ragged {type_name(ids)}") from err
     if a.size and not np.issubdtype(a.dtype, np.integer):
         raise TypeError(f"ids must be integers, got dtype {a.dtype}")
     if a.size and (a.min() < 0 or a.max() >= depth):
         raise ValueError(f"ids must lie in [0, {depth}), got values from {a.min()} to {a.max()}")
-    return np.eye(depth, dtype=np.float32)[a.astype(np.int64)]
+    flat = a.astype(np.int64).reshape(-1)
+    out = np.zeros((flat.size, depth), dtype=np.float32)
+    out[np.arange(flat.size), flat] = 1.0
+    return out.reshape(a.shape + (depth,))
+
+
+def _check_specials(specials) -> tuple[str, ...]:
+    """The special tokens as a tuple of distinct str, refusing a bare str (``"<pad>"`` is not five specials)."""
+    if isinstance(specials, str):
+        raise TypeError(f"specials must be a sequence of str tokens, e.g. ({specials!r},); "
+                        f"got a single str {specials!r}")
+    try:
+        out = tuple(specials)
+    except TypeError:
+        raise TypeError(f"specials must be a sequence of str tokens; got {type_name(specials)}") from None
+    for pos, t in enumerate(out):
+        if not isinstance(t, str):
+            raise TypeError(f"specials must hold str tokens; got {type_name(t)} ({t!r}) at position {pos}")
+    dup = sorted({t for t in out if out.count(t) > 1})
+    if dup:
+        raise ValueError(f"specials must be distinct; got {list(out)} with {dup} repeated")
+    return out
 
 
 def ngrams(tokens: Sequence, n: int) -> list[tuple]:
@@ -141,16 +206,43 @@ def ngrams(tokens: Sequence, n: int) -> list[tuple]:
     >>> ngrams("abcd", 2)
     [('a', 'b'), ('b', 'c'), ('c', 'd')]
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be an int >= 1, got {n!r}")
-    seq = list(tokens)
+    n = check_int("n", n, minimum=1)
+    try:
+        seq = list(tokens)
+    except TypeError:
+        raise TypeError(f"tokens must be a sequence; got {type_name(tokens)}") from None
     return [tuple(seq[i:i + n]) for i in range(len(seq) - n + 1)]
 
 
 def count_ngrams(documents: Iterable[Sequence], n: int) -> Counter:
-    """Count n-grams over many documents (n-grams never span two documents)."""
+    """Count n-grams over many documents (n-grams never span two documents).
+
+    Parameters
+    ----------
+    documents : iterable of token lists
+        Each document is a list (or tuple, ...) of tokens, e.g. the output of
+        :func:`rnnbook.data.load_lee_documents`.  For a single document, pass
+        ``[tokens]``.
+    n : int
+        The n-gram length (>= 1).
+
+    Raises
+    ------
+    TypeError
+        If ``documents`` is a str, or one of its documents is a str (a single
+        token list passed as ``documents`` would otherwise count the
+        characters of each token).
+    ValueError
+        If ``n`` < 1.
+    """
+    n = check_int("n", n, minimum=1)
+    if isinstance(documents, str):
+        raise TypeError("documents must be a list of token lists; got a single str (tokenize it and pass [tokens])")
     counts: Counter = Counter()
-    for doc in documents:
+    for pos, doc in enumerate(documents):
+        if isinstance(doc, str):
+            raise TypeError(f"documents must be a list of token lists; got a str ({doc[:20]!r}) at position {pos}: "
+                            "for a single document's tokens, pass [tokens]")
         counts.update(ngrams(doc, n))
     return counts
 
@@ -175,20 +267,14 @@ class CharMarkovChain:
     START = "\x02"
 
     def __init__(self, order: int = 3, alpha: float = 0.1):
-        if isinstance(order, bool) or not isinstance(order, int) or order < 0:
-            raise ValueError(f"order must be an int >= 0, got {order!r}")
-        if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not alpha > 0:
-            raise ValueError(f"alpha must be a number > 0, got {alpha!r}")
-        self.order = order
-        self.alpha = float(alpha)
+        self.order = check_int("order", order, minimum=0)
+        self.alpha = check_number("alpha", alpha, 0, low_open=True)
         self.counts: dict[str, Counter] = {}
         self.alphabet: list[str] = []
 
     def fit(self, text: str) -> "CharMarkovChain":
         """Count every (context, next character) pair in ``text``, for all context lengths 0..k."""
-        _check_str("text", text)
-        if not text:
-            raise ValueError("text must not be empty")
+        check_str("text", text, nonempty=True)
         self.alphabet = sorted(set(text))
         self._index = {ch: i for i, ch in enumerate(self.alphabet)}
         padded = self.START * self.order + text
@@ -215,10 +301,20 @@ class CharMarkovChain:
         return (self.counts[ctx].get(char, 0) + self.alpha) / (self._totals[ctx] + self.alpha * len(self.alphabet))
 
     def prob(self, context: str, char: str) -> float:
-        """Smoothed P(char | the last ``order`` characters of ``context``), with back-off."""
+        """Smoothed P(char | the last ``order`` characters of ``context``), with back-off.
+
+        Raises
+        ------
+        TypeError
+            If ``context`` or ``char`` is not a str.
+        ValueError
+            If ``char`` is not exactly one character.
+        """
         self._require_fit()
-        _check_str("context", context)
-        return self._prob(self._context(context[-self.order:] if self.order else ""), _check_str("char", char))
+        check_str("context", context)
+        if len(check_str("char", char)) != 1:
+            raise ValueError(f"char must be a single character; got a str of length {len(char)} ({char[:20]!r})")
+        return self._prob(self._context(context[-self.order:] if self.order else ""), char)
 
     def log_likelihood(self, text: str) -> float:
         """Mean natural-log probability per character of ``text`` (higher is better).
@@ -227,9 +323,7 @@ class CharMarkovChain:
         unseen symbol, ``alpha / (count + alpha * V)``.
         """
         self._require_fit()
-        _check_str("text", text)
-        if not text:
-            raise ValueError("text must not be empty")
+        check_str("text", text, nonempty=True)
         padded = self.START * self.order + text
         total = 0.0
         for i, ch in enumerate(text):
@@ -239,10 +333,10 @@ class CharMarkovChain:
     def sample(self, length: int, seed: int = 0, prompt: str = "") -> str:
         """Generate ``length`` characters after ``prompt``, drawing each from P(· | context)."""
         self._require_fit()
-        if isinstance(length, bool) or not isinstance(length, int) or length < 0:
-            raise ValueError(f"length must be an int >= 0, got {length!r}")
+        length = check_int("length", length, minimum=0)
+        seed = check_seed("seed", seed)
+        out = check_str("prompt", prompt)
         rng = np.random.default_rng(seed)
-        out = _check_str("prompt", prompt)
         for _ in range(length):
             ctx = self._context(out[-self.order:] if self.order else "")
             p = np.array([self._prob(ctx, ch) for ch in self.alphabet])

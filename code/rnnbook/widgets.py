@@ -16,7 +16,7 @@ __all__ = ["gradient_norm_explorer", "draw_gradient_norms"]
 
 
 def draw_gradient_norms(spectral_norm: float = 1.0, activation: str = "tanh", steps: int = 100,
-                        units: int = 32, kind: str = "orthogonal"):
+                        units: int = 32, init: str = "orthogonal"):
     """Draw one setting of the explorer: the measured norms and the bound s**lag on a log scale.
 
     Parameters
@@ -28,7 +28,7 @@ def draw_gradient_norms(spectral_norm: float = 1.0, activation: str = "tanh", st
         Sequence length T (>= 2); lags 0 .. T-1 are drawn.
     units : int
         Size of the hidden state.
-    kind : {"orthogonal", "identity", "gaussian"}
+    init : {"orthogonal", "identity", "gaussian"}
         How U is drawn (see :func:`rnnbook.gradients.recurrent_matrix`).
 
     Returns
@@ -46,8 +46,8 @@ def draw_gradient_norms(spectral_norm: float = 1.0, activation: str = "tanh", st
     if steps < 2:
         raise ValueError(f"steps must be >= 2; got {steps}")
     check_choice("activation", activation, ("tanh", "relu"))
-    norms = gradients.jacobian_norm_grid([spectral_norm], [activation], steps=steps, units=units, kind=kind)
-    return plots.gradient_norms_grid(norms, title=f"U: {kind}, {units} units, T = {steps}")
+    norms = gradients.jacobian_norm_grid([spectral_norm], [activation], steps=steps, units=units, init=init)
+    return plots.gradient_norms_grid(norms, title=f"U: {init}, {units} units, T = {steps}")
 
 
 def gradient_norm_explorer(units: int = 32):
@@ -67,8 +67,8 @@ def gradient_norm_explorer(units: int = 32):
     import ipywidgets as w
     import matplotlib.pyplot as plt
 
-    def show(spectral_norm, activation, steps, kind):
-        draw_gradient_norms(spectral_norm, activation, steps, units, kind)
+    def show(spectral_norm, activation, steps, init):
+        draw_gradient_norms(spectral_norm, activation, steps, units, init)
         plt.show()
 
     return w.interact(
@@ -76,5 +76,5 @@ def gradient_norm_explorer(units: int = 32):
         spectral_norm=w.FloatSlider(value=1.0, min=0.5, max=1.5, step=0.05, description="sigma_max(U)"),
         activation=w.Dropdown(options=["tanh", "relu"], value="tanh", description="activation"),
         steps=w.IntSlider(value=100, min=10, max=300, step=10, description="length T"),
-        kind=w.Dropdown(options=["orthogonal", "identity", "gaussian"], value="orthogonal", description="U"),
+        init=w.Dropdown(options=["orthogonal", "identity", "gaussian"], value="orthogonal", description="U"),
     )

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._core import CheckResult, register_answer, run_cases
+from ._core import CheckResult, StepSpec, register_answer, run_cases, run_step_cases
 
 __all__ = ["rnn_step", "count_rnn_params"]
 
@@ -25,6 +25,9 @@ register_answer("ex2-2", (64, 30, 32), "shape", wrong=(
 
 
 # --------------------------------------------------------------------------- rnn_step
+_RNN_STEP = StepSpec(cell="a SimpleRNN", example="return Step(h_t, (h_t,), {})", state_names=("h_t",), gates={})
+
+
 def _rnn_case(batch: int, features: int, units: int, seed: int) -> dict:
     rng = np.random.default_rng(seed)
     x_t = np.round(rng.normal(size=(batch, features)), 3)
@@ -32,22 +35,30 @@ def _rnn_case(batch: int, features: int, units: int, seed: int) -> dict:
     W = np.round(rng.normal(scale=0.5, size=(features, units)), 3)
     U = np.round(rng.normal(scale=0.5, size=(units, units)), 3)
     b = np.round(rng.normal(scale=0.5, size=units), 3)
+    h_t = np.tanh(x_t @ W + h_prev @ U + b)
     return dict(label=f"batch={batch}, features={features}, units={units}",
-                args=(x_t, h_prev, W, U, b), expected=np.tanh(x_t @ W + h_prev @ U + b),
+                args=(x_t, h_prev, W, U, b), expected=(h_t, (h_t,), {}),
                 shape_desc=f"[batch, units] = ({batch}, {units})")
 
 
 def rnn_step(fn: Callable, *, quiet: bool = False) -> CheckResult:
-    """Check ``fn(x_t, h_prev, W, U, b)``: one step of a simple RNN, tanh(x_t W + h_prev U + b).
+    """Check ``fn(x_t, h_prev, W, U, b)`` -> ``Step(h, state, gates)``: one step of a simple RNN.
+
+        h_t = tanh(x_t W + h_prev U + b)
 
     ``x_t`` is [batch, features], ``h_prev`` [batch, units], ``W`` [features, units],
-    ``U`` [units, units] and ``b`` [units]; the answer is [batch, units].
+    ``U`` [units, units] and ``b`` [units].  The function returns
+    ``Step(h_t, (h_t,), {})`` (``from rnnbook.cells import Step``): the new output
+    h_t [batch, units], the new state as a 1-tuple ``(h_t,)`` and no gates ``{}``.
+    Any 3-sequence (h, state, gates) in that order is accepted.
     """
     # The first case is square (features == units), so that mixing up W and U, or
     # transposing a kernel, gives values of the right shape that can be diagnosed.
     cases = [_rnn_case(4, 5, 5, 0), _rnn_case(4, 3, 5, 1), _rnn_case(1, 2, 6, 2), _rnn_case(3, 7, 2, 3)]
 
-    def diagnose(case, out, expected):
+    def diagnose(case, part, out, expected, parts):
+        if part not in ("h", "state[0]"):
+            return None
         x_t, h_prev, W, U, b = case["args"]
         batch, features = x_t.shape
         units = U.shape[0]
@@ -62,6 +73,8 @@ def rnn_step(fn: Callable, *, quiet: bool = False) -> CheckResult:
             return None
         pre = x_t @ W + h_prev @ U + b
         candidates = [
+            (h_prev, "that is h_prev, the previous state; "
+                     + ("h" if part == "h" else "the state (h_t,)") + " holds the new state h_t."),
             (pre, "did you forget the tanh? The pre-activation must go through tanh."),
             (np.tanh(x_t @ W + h_prev @ U), "did you forget the bias b?"),
             (np.tanh(x_t @ W + b), "the previous state is missing: add h_prev @ U."),
@@ -83,7 +96,7 @@ def rnn_step(fn: Callable, *, quiet: bool = False) -> CheckResult:
                 return hint
         return None
 
-    return run_cases("ex2-3", fn, cases, diagnose, quiet)
+    return run_step_cases("ex2-3", fn, cases, diagnose, quiet, _RNN_STEP)
 
 
 # --------------------------------------------------------------------------- count_rnn_params

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._core import CheckResult, register_answer, run_cases
+from ._core import CheckResult, _as_float_array, _kind, _Reject, register_answer, run_cases
 
 __all__ = ["clip_global"]
 
@@ -37,7 +37,9 @@ def _flat(arrays):
 def clip_global(fn: Callable, *, quiet: bool = False) -> CheckResult:
     """Check ``fn(grads, max_norm)``: the list ``grads`` rescaled to a global L2 norm of at most ``max_norm``.
 
-    The answer is compared as one flat vector of all clipped arrays, in order.
+    The answer is a list of arrays, one per gradient (a pair ``(clipped, global_norm)``,
+    as ``tf.clip_by_global_norm`` returns, is accepted too); it is compared as one
+    flat vector of all clipped arrays, in order.
     """
     rng = np.random.default_rng(4)
     cases = []
@@ -48,19 +50,25 @@ def clip_global(fn: Callable, *, quiet: bool = False) -> CheckResult:
         grads[0] = grads[0] * factor
         norm = np.sqrt(sum(np.sum(g**2) for g in grads))
         max_norm = 1.0 if factor > 1 else float(np.round(norm * 3, 3))
-        grads_copy = [g.copy() for g in grads]
-        cases.append(dict(label=label, args=(grads_copy, max_norm),
+        cases.append(dict(label=label, args=(grads, max_norm),
                           expected=_flat(_clip_global_reference(grads, max_norm)),
                           shape_desc="all clipped arrays, flattened and concatenated in order",
                           grads=grads, max_norm=max_norm))
 
-    def wrapped(grads, max_norm):
-        out = fn(grads, max_norm)
+    def convert(out):
         if isinstance(out, tuple) and len(out) == 2 and np.ndim(out[1]) == 0:
             out = out[0]  # accept (clipped, norm) as tf.clip_by_global_norm returns
+        if out is None:
+            raise _Reject("it is None: did you forget a `return`?")
         if not isinstance(out, (list, tuple)):
-            raise TypeError(f"return a list of arrays (one per gradient), not a {type(out).__name__}")
-        return _flat(out)
+            raise _Reject(f"it is {_kind(out)}; return a list of arrays (one per gradient)")
+        arrays = []
+        for k, a in enumerate(out):
+            arr, problem = _as_float_array(a)
+            if problem:
+                raise _Reject(f"array {k} of your list: {problem}")
+            arrays.append(arr)
+        return np.concatenate([np.ravel(a) for a in arrays]) if arrays else np.zeros(0)
 
     def diagnose(case, out, expected):
         grads, m = case["grads"], case["max_norm"]
@@ -79,4 +87,4 @@ def clip_global(fn: Callable, *, quiet: bool = False) -> CheckResult:
             return "that is clipping by value; clipping by global norm rescales every array by the same factor."
         return None
 
-    return run_cases("ex4-3", wrapped, cases, diagnose, quiet)
+    return run_cases("ex4-3", fn, cases, diagnose, quiet, convert=convert)

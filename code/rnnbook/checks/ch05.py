@@ -6,7 +6,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..cells import sigmoid
-from ._core import CheckResult, register_answer, run_cases
+from ._core import CheckResult, StepSpec, gate_mixup_hint, register_answer, run_step_cases
 
 __all__ = ["lstm_step"]
 
@@ -37,7 +37,16 @@ register_answer("ex5-4", 0.95**60, "number", rtol=1e-3, wrong=(
 
 
 # --------------------------------------------------------------------------- lstm_step
+_LSTM_STEP = StepSpec(
+    cell="an LSTM",
+    example='return Step(h_t, (h_t, c_t), {"i": i, "f": f, "c": c_cand, "o": o})',
+    state_names=("h_t", "c_t"),
+    gates={"i": "the input gate", "f": "the forget gate", "c": "the candidate c~", "o": "the output gate"},
+)
+
+
 def _variant(x_t, h_prev, c_prev, W, U, b, order="ifco", cand=np.tanh, h_of_c=np.tanh, forget=True, keep=None):
+    """(h_t, c_t, gates) of an LSTM step in Keras's layout, or of one of the plausible mistakes."""
     z = dict(zip(order, np.split(x_t @ W + h_prev @ U + b, 4, axis=-1)))
     i, f, o = sigmoid(z["i"]), sigmoid(z["f"]), sigmoid(z["o"])
     c_cand = cand(z["c"])
@@ -46,11 +55,47 @@ def _variant(x_t, h_prev, c_prev, W, U, b, order="ifco", cand=np.tanh, h_of_c=np
         f_used = 1.0 - f
     c_t = f_used * c_prev + i * c_cand
     h_t = o * h_of_c(c_t)
-    return np.stack([h_t, c_t])
+    return h_t, c_t, {"i": i, "f": f, "c": c_cand, "o": o}
+
+
+_LSTM_MISTAKES = (
+    (dict(order="fico"), "wrong gate order: Keras stores the blocks as i, f, c, o (input gate first)."),
+    (dict(order="icfo"), "wrong gate order: Keras stores the blocks as i, f, c, o."),
+    (dict(order="ifoc"), "wrong gate order: Keras stores the blocks as i, f, c, o (candidate third, output last)."),
+    (dict(order="ciof"), "wrong gate order: Keras stores the blocks as i, f, c, o."),
+    (dict(cand=sigmoid), "the candidate c~ uses tanh, not sigmoid: it must be able to be negative."),
+    (dict(h_of_c=lambda c: c), "h_t = o * tanh(c_t): squash the cell state before the output gate."),
+    (dict(forget=False), "the old cell state is multiplied by the forget gate f before adding i * c~."),
+    (dict(keep="one_minus"), "the forget gate multiplies c_{t-1} directly (f, not 1 - f)."),
+)
+
+
+def _close(a, b) -> bool:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-8))
+
+
+def _learner_state(parts, k):
+    """The learner's state[k] as a float array, or None."""
+    try:
+        return np.asarray(parts[1][k], dtype=float)
+    except Exception:  # noqa: BLE001 -- only used for hints
+        return None
 
 
 def lstm_step(fn: Callable, *, quiet: bool = False) -> CheckResult:
-    """Check ``fn(x_t, h_prev, c_prev, W, U, b)`` -> ``(h_t, c_t)``: one LSTM step in Keras's layout (i, f, c, o)."""
+    """Check ``fn(x_t, h_prev, c_prev, W, U, b)`` -> ``Step(h, state, gates)``: one LSTM step in Keras's layout.
+
+    With z = x_t W + h_prev U + b split into four blocks of ``units`` columns in
+    the order i, f, c, o: i = sigmoid(z_i), f = sigmoid(z_f), c~ = tanh(z_c),
+    o = sigmoid(z_o), c_t = f * c_prev + i * c~ and h_t = o * tanh(c_t).
+    ``x_t`` is [batch, features], ``h_prev`` and ``c_prev`` [batch, units], ``W``
+    [features, 4*units], ``U`` [units, 4*units] and ``b`` [4*units].  The function
+    returns ``Step(h_t, (h_t, c_t), {"i": i, "f": f, "c": c_cand, "o": o})``
+    (``from rnnbook.cells import Step``): the new output h_t, the new state
+    ``(h_t, c_t)`` and the four gate values, each [batch, units], where "c" is the
+    candidate c~.  Any 3-sequence (h, state, gates) in that order is accepted.
+    """
     rng = np.random.default_rng(5)
     cases = []
     for batch, features, units in [(1, 1, 1), (2, 3, 4), (5, 2, 3)]:
@@ -60,35 +105,50 @@ def lstm_step(fn: Callable, *, quiet: bool = False) -> CheckResult:
                 np.round(rng.normal(scale=0.7, size=(features, 4 * units)), 3),
                 np.round(rng.normal(scale=0.7, size=(units, 4 * units)), 3),
                 np.round(rng.normal(scale=0.5, size=4 * units), 3))
+        h_t, c_t, gates = _variant(*args)
         cases.append(dict(label=f"batch={batch}, features={features}, units={units}", args=args,
-                          expected=_variant(*args),
-                          shape_desc="a pair (h_t, c_t), each [batch, units]"))
+                          expected=(h_t, (h_t, c_t), gates),
+                          shape_desc=f"[batch, units] = ({batch}, {units})"))
 
-    def diagnose(case, out, expected):
+    def diagnose(case, part, out, expected, parts):
         args = case["args"]
-        if out.shape == expected.shape[1:]:
-            return "return both states, as a pair (h_t, c_t)."
-        if out.shape == (expected.shape[1], 4 * expected.shape[2]) or out.shape[-1] == 4 * expected.shape[-1]:
-            return "split z = x_t W + h_{t-1} U + b into four blocks of `units` columns (np.split(z, 4, axis=-1))."
+        x_t, h_prev, c_prev, W, U, b = args
+        h_t, (_, c_t), gates = case["expected"]
+        units = h_prev.shape[1]
         if out.shape != expected.shape:
+            if out.ndim >= 1 and out.shape[-1] == 4 * units:
+                return "split z = x_t W + h_{t-1} U + b into four blocks of `units` columns (np.split(z, 4, axis=-1))."
+            if out.shape == (2,) + expected.shape:
+                return "this part holds one array [batch, units]; the pair (h_t, c_t) is the state, the second field."
             return None
-        if np.allclose(out[::-1], expected):
-            return "return h_t first, then c_t."
-        variants = [
-            (dict(order="fico"), "wrong gate order: Keras stores the blocks as i, f, c, o (input gate first)."),
-            (dict(order="icfo"), "wrong gate order: Keras stores the blocks as i, f, c, o."),
-            (dict(order="ifoc"), "wrong gate order: Keras stores the blocks as i, f, c, o (candidate third, output last)."),
-            (dict(order="ciof"), "wrong gate order: Keras stores the blocks as i, f, c, o."),
-            (dict(cand=sigmoid), "the candidate c~ uses tanh, not sigmoid: it must be able to be negative."),
-            (dict(h_of_c=lambda c: c), "h_t = o * tanh(c_t): squash the cell state before the output gate."),
-            (dict(forget=False), "the old cell state is multiplied by the forget gate f before adding i * c~."),
-            (dict(keep="one_minus"), "the forget gate multiplies c_{t-1} directly (f, not 1 - f)."),
-        ]
-        for kwargs, hint in variants:
-            if np.allclose(out, _variant(*args, **kwargs)):
-                return hint
-        if np.allclose(out[1], expected[1]):
-            return "c_t is right; check h_t = o * tanh(c_t)."
-        return None
+        if part == "h":
+            if _close(out, c_t):
+                return "h holds c_t; h is the output h_t = o * tanh(c_t), and c_t goes into the state (h_t, c_t)."
+            for kwargs, hint in _LSTM_MISTAKES:
+                if _close(out, _variant(*args, **kwargs)[0]):
+                    return hint
+            c_learner = _learner_state(parts, 1)
+            if c_learner is not None and _close(c_learner, c_t):
+                return "c_t is right; check h_t = o * tanh(c_t)."
+            return None
+        if part.startswith("state["):
+            other = h_t if part == "state[1]" else c_t
+            if _close(out, other):
+                return "the state is (h_t, c_t): h_t first, then c_t."
+            if _close(out, h_prev if part == "state[0]" else c_prev):
+                return "that is the previous state; the Step returns the new state (h_t, c_t)."
+            if part == "state[1]":
+                for kwargs, hint in _LSTM_MISTAKES:
+                    if _close(out, _variant(*args, **kwargs)[1]):
+                        return hint
+            return None
+        key = part[len("gates['"):-len("']")]
+        pre = dict(zip("ifco", np.split(x_t @ W + h_prev @ U + b, 4, axis=-1)))
+        if key == "c" and _close(out, gates["i"] * gates["c"]):
+            return "'c' is the candidate c~ = tanh(z_c) itself, before the input gate multiplies it."
+        if key in pre and _close(out, pre[key]):
+            return (f"that is the pre-activation z_{key}; store the value after its "
+                    f"{'tanh' if key == 'c' else 'sigmoid'}.")
+        return gate_mixup_hint(key, out, gates)
 
-    return run_cases("ex5-3", fn, cases, diagnose, quiet)
+    return run_step_cases("ex5-3", fn, cases, diagnose, quiet, _LSTM_STEP)

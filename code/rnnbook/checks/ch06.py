@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._core import CheckResult, register_answer, run_cases
+from ._core import CheckResult, StepSpec, gate_mixup_hint, register_answer, run_step_cases
 
 __all__ = ["gru_step"]
 
@@ -38,24 +38,39 @@ register_answer("ex6-4", 2 * 3 * 8 * (4 + 8 + 2), "number", rtol=0.0, wrong=(
 
 
 # --------------------------------------------------------------------------- the GRU step (ex6-1)
+_GRU_STEP = StepSpec(
+    cell="a GRU",
+    example='return Step(h_t, (h_t,), {"z": z, "r": r, "h": h_cand})',
+    state_names=("h_t",),
+    gates={"z": "the update gate", "r": "the reset gate", "h": "the candidate h~"},
+)
+
+
 def _sig(a):
     return 1.0 / (1.0 + np.exp(-a))
 
 
-def _variant(x, h, W, U, b, *, flip=False, reset_before=False, order="zrh", rec_bias=True):
-    """A GRU step in Keras's reset_after=True layout, or one of the plausible mistakes."""
+def _variant(x, h, W, U, b, *, flip=False, reset_before=False, order="zrh", rec_bias=True, full=False):
+    """A GRU step in Keras's reset_after=True layout, or one of the plausible mistakes.
+
+    Returns h_t, or (h_t, gates, pre-activations) when ``full``.
+    """
     n = h.shape[1]
     pos = {g: k for k, g in enumerate(order)}
     blk = lambda M, g: M[..., pos[g] * n:(pos[g] + 1) * n]  # noqa: E731
     b_in, b_rec = b[0], (b[1] if rec_bias else np.zeros_like(b[1]))
     xw, hu = x @ W + b_in, h @ U + b_rec
-    z = _sig(blk(xw, "z") + blk(hu, "z"))
-    r = _sig(blk(xw, "r") + blk(hu, "r"))
+    a_z, a_r = blk(xw, "z") + blk(hu, "z"), blk(xw, "r") + blk(hu, "r")
+    z, r = _sig(a_z), _sig(a_r)
     if reset_before:
-        cand = np.tanh(blk(xw, "h") + (r * h) @ blk(U, "h") + blk(b_rec, "h"))
+        a_h = blk(xw, "h") + (r * h) @ blk(U, "h") + blk(b_rec, "h")
     else:
-        cand = np.tanh(blk(xw, "h") + r * blk(hu, "h"))
-    return (1 - z) * h + z * cand if flip else z * h + (1 - z) * cand
+        a_h = blk(xw, "h") + r * blk(hu, "h")
+    cand = np.tanh(a_h)
+    h_t = (1 - z) * h + z * cand if flip else z * h + (1 - z) * cand
+    if full:
+        return h_t, {"z": z, "r": r, "h": cand}, {"z": a_z, "r": a_r, "h": a_h}
+    return h_t
 
 
 _MISTAKES = (
@@ -70,10 +85,18 @@ _MISTAKES = (
 
 
 def gru_step(fn: Callable, *, quiet: bool = False) -> CheckResult:
-    """Check ``fn(x_t, h_prev, W, U, b)``: one GRU step in Keras's ``reset_after=True`` layout.
+    """Check ``fn(x_t, h_prev, W, U, b)`` -> ``Step(h, state, gates)``: one GRU step, Keras's ``reset_after=True``.
 
     ``x_t`` is [batch, features], ``h_prev`` [batch, units], ``W`` [features, 3*units],
-    ``U`` [units, 3*units], ``b`` [2, 3*units]; the answer h_t is [batch, units].
+    ``U`` [units, 3*units], ``b`` [2, 3*units] (row 0 the input bias, row 1 the
+    recurrent bias); the blocks are in the order z, r, h.  With
+    z = sigmoid(x_t W_z + b_in_z + h_prev U_z + b_rec_z), r likewise,
+    h~ = tanh(x_t W_h + b_in_h + r * (h_prev U_h + b_rec_h)) and
+    h_t = z * h_prev + (1 - z) * h~, the function returns
+    ``Step(h_t, (h_t,), {"z": z, "r": r, "h": h_cand})`` (``from rnnbook.cells import
+    Step``): the new output h_t [batch, units], the new state as a 1-tuple
+    ``(h_t,)`` and the gate values, each [batch, units], where "h" is the
+    candidate h~.  Any 3-sequence (h, state, gates) in that order is accepted.
     """
     rng = np.random.default_rng(61)
     cases = []
@@ -83,18 +106,29 @@ def gru_step(fn: Callable, *, quiet: bool = False) -> CheckResult:
         W = rng.normal(scale=0.8, size=(features, 3 * units))
         U = rng.normal(scale=0.8, size=(units, 3 * units))
         b = rng.normal(scale=0.5, size=(2, 3 * units))
+        h_t, gates, _ = _variant(x, h, W, U, b, full=True)
         cases.append(dict(label=f"batch={batch}, features={features}, units={units}", args=(x, h, W, U, b),
-                          expected=_variant(x, h, W, U, b), shape_desc="[batch, units], the shape of h_prev"))
+                          expected=(h_t, (h_t,), gates), shape_desc="[batch, units], the shape of h_prev"))
 
-    def diagnose(case, out, expected):
+    def diagnose(case, part, out, expected, parts):
         x, h, W, U, b = case["args"]
         if out.shape == (x.shape[0], 3 * h.shape[1]):
-            return "your output has 3 * units columns: split the gate blocks (z, r, h) and combine them into h_t."
+            return "this part has 3 * units columns: split the gate blocks (z, r, h) and combine them into h_t."
         if out.shape != expected.shape:
             return None
-        for kwargs, hint in _MISTAKES:
-            if np.allclose(out, _variant(x, h, W, U, b, **kwargs)):
-                return hint
-        return None
+        if part in ("h", "state[0]"):
+            if np.allclose(out, h):
+                return ("that is h_prev, the previous state; "
+                        + ("h" if part == "h" else "the state (h_t,)") + " holds the new state h_t.")
+            for kwargs, hint in _MISTAKES:
+                if np.allclose(out, _variant(x, h, W, U, b, **kwargs)):
+                    return hint
+            return None
+        key = part[len("gates['"):-len("']")]
+        _, gates, pre = _variant(x, h, W, U, b, full=True)
+        if key in pre and np.allclose(out, pre[key]):
+            return (f"that is the pre-activation of {key!r}; store the value after its "
+                    f"{'tanh' if key == 'h' else 'sigmoid'}.")
+        return gate_mixup_hint(key, out, gates)
 
-    return run_cases("ex6-1", fn, cases, diagnose, quiet)
+    return run_step_cases("ex6-1", fn, cases, diagnose, quiet, _GRU_STEP)
