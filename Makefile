@@ -11,6 +11,10 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # vector loops otherwise pick AVX-512 or AVX2 code by CPU, and a long or
 # chaotic training run then prints different digits on different machines.
 export OPENBLAS_CORETYPE := Haswell
+# One BLAS thread: the book's matrices are small, so threads only add overhead
+# (four times slower when another process shares the cores), and the results
+# then cannot depend on how many cores a machine has.
+export OPENBLAS_NUM_THREADS := 1
 export NPY_DISABLE_CPU_FEATURES := X86_V4,AVX512_ICL,AVX512_SPR
 
 .PHONY: book test unit nbval build bench student book-student execute clean help

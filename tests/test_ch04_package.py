@@ -42,19 +42,32 @@ def test_jacobian_norm_grid_errors(kw, err):
 
 
 def test_train_with_clipping_diverges_without_and_not_with_clipping():
-    x, y = data.adding_problem(300, 20, seed=0)
-    plain = gradients.train_with_clipping(x, y, spectral_norm=2.0, learning_rate=0.3, updates=60)
+    x, y = data.adding_problem(300, 50, seed=0)
+    plain = gradients.train_with_clipping(x, y, updates=60)
+    assert isinstance(plain, gradients.ClipRun)
+    assert plain.grad_norm_recurrent[0] > 10 * plain.grad_norm_readout[0]  # the gradient grows back in time
+    assert not np.isfinite(plain.loss[-1]) or plain.loss[-1] > 1e6
     for clip, thr in (("global_norm", 1.0), ("value", 0.1)):
-        clipped = gradients.train_with_clipping(x, y, clip=clip, threshold=thr, spectral_norm=2.0,
-                                                learning_rate=0.3, updates=60)
-        assert clipped.shape == (60,) and np.all(np.isfinite(clipped)) and clipped[-10:].mean() < 1.0
-    assert plain[-1] > 1e6
+        clipped = gradients.train_with_clipping(x, y, clip=clip, threshold=thr, updates=60)
+        assert clipped.loss.shape == (60,) and np.all(np.isfinite(clipped.loss))
+        assert clipped.loss[-10:].mean() < clipped.loss[0]
     again = gradients.train_with_clipping(x, y, clip="value", threshold=0.1, updates=5)
-    assert np.array_equal(again, gradients.train_with_clipping(x, y, clip="value", threshold=0.1, updates=5))
+    repeat = gradients.train_with_clipping(x, y, clip="value", threshold=0.1, updates=5)
+    assert all(np.array_equal(a, b) for a, b in zip(again, repeat))
+
+
+def test_train_with_clipping_records_the_unclipped_norms():
+    x, y = data.adding_problem(100, 10, seed=3)
+    run = gradients.train_with_clipping(x, y, clip="global_norm", threshold=1e-3, activation="tanh",
+                                        init="orthogonal", spectral_norm=1.0, updates=3)
+    assert np.all(run.grad_norm_recurrent > 0) and np.all(np.isfinite(run.grad_norm_readout))
+    assert run.grad_norm_readout[0] > 1e-3  # recorded before clipping, not after
 
 
 @pytest.mark.parametrize("kw, err", [(dict(clip="norm"), ValueError), (dict(threshold=0), ValueError),
-                                     (dict(updates=0), ValueError), (dict(learning_rate="a"), TypeError)])
+                                     (dict(updates=0), ValueError), (dict(learning_rate="a"), TypeError),
+                                     (dict(activation="sigmoid"), ValueError), (dict(init="eye"), ValueError),
+                                     (dict(kernel_scale=-1.0), ValueError)])
 def test_train_with_clipping_errors(kw, err):
     x, y = data.adding_problem(10, 4)
     with pytest.raises(err):

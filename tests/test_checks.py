@@ -119,7 +119,7 @@ def masked_mean(x, mask):
 
 def test_masked_mean_accepts_solution():
     result, msg = run(checks.masked_mean, masked_mean)
-    assert result and "all 3 hidden cases pass" in msg
+    assert result and "all 4 hidden cases pass" in msg
 
 
 @pytest.mark.parametrize("wrong, hint", [
@@ -128,6 +128,7 @@ def test_masked_mean_accepts_solution():
     (lambda x, m: np.asarray(x).mean(axis=0), "averaged over the batch"),
     (lambda x, m: masked_mean(x, m).mean(axis=1), "average over the steps axis (axis 1) only"),
     (lambda x, m: masked_mean(x, m) * 0, "values are not"),
+    (lambda x, m: np.asarray(x).sum(axis=1) / np.asarray(m).sum(axis=1, keepdims=True), "padded steps"),
 ])
 def test_masked_mean_rejects_with_hints(wrong, hint):
     result, msg = run(checks.masked_mean, wrong)

@@ -118,3 +118,11 @@ def test_lstm_h_right_c_wrong_names_c():
         return Step(h, (h, c + 1), gates)
     result, msg = run(checks.lstm_step, wrong_c)
     assert not result and "state[1] (c_t): the shape is right but the values are not" in msg
+
+
+def test_ex5_1_hints_name_the_missing_block(capsys):
+    from rnnbook import checks
+
+    assert not checks.answer("ex5-1", 4 * 64 * (64 + 1), quiet=True)  # W left out
+    assert "input weights W are missing" in str(checks.answer("ex5-1", 16640, quiet=True))
+    assert "recurrent weights U are missing" in str(checks.answer("ex5-1", 4 * 64 * (10 + 1), quiet=True))

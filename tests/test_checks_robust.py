@@ -77,7 +77,7 @@ FAST = dict(REFERENCES, count_rnn_params=lambda f, u: u * (f + u + 1))
 ARRAY_INPUTS = ["seasonal_naive", "masked_mean", "rnn_step", "step_backward", "clip_global", "lstm_step", "gru_step"]
 
 #: The number of hidden cases of each check, as the notebooks print it.
-N_CASES = {"seasonal_naive": 4, "masked_mean": 3, "rnn_step": 4, "count_rnn_params": 5, "step_backward": 3,
+N_CASES = {"seasonal_naive": 4, "masked_mean": 4, "rnn_step": 4, "count_rnn_params": 5, "step_backward": 3,
            "tbptt_windows": 4, "clip_global": 3, "lstm_step": 3, "gru_step": 3}
 EXERCISE = {"seasonal_naive": "ex1-2", "masked_mean": "ex1-4", "rnn_step": "ex2-3", "count_rnn_params": "ex2-4",
             "step_backward": "ex3-1", "tbptt_windows": "ex3-4", "clip_global": "ex4-3", "lstm_step": "ex5-3",

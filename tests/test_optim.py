@@ -111,7 +111,7 @@ def test_sgd_step_is_w_minus_learning_rate_times_g():
     assert optim.SGD(np.float32(0.5)).learning_rate == 0.5
     with pytest.raises(ValueError, match="learning_rate must be a finite number > 0; got -1"):
         optim.SGD(-1)
-    with pytest.raises(TypeError, match="learning_rate must be a number; got NoneType"):
+    with pytest.raises(TypeError, match="learning_rate must be a number; got None"):
         optim.SGD(None)
 
 

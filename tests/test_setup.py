@@ -76,12 +76,14 @@ def test_notebook_kernels_get_the_same_floating_point_code_paths_everywhere():
 
     makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
     assert re.search(r"^export OPENBLAS_CORETYPE := Haswell$", makefile, re.M)
+    assert re.search(r"^export OPENBLAS_NUM_THREADS := 1$", makefile, re.M)
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
     pinned = re.search(r"^export NPY_DISABLE_CPU_FEATURES := (\S+)$", makefile, re.M).group(1)
     assert os.environ["OPENBLAS_CORETYPE"] == "Haswell"
     assert os.environ["NPY_DISABLE_CPU_FEATURES"] == pinned
     code = ("import numpy, threadpoolctl; "
             "info = [i for i in threadpoolctl.threadpool_info() if i['internal_api'] == 'openblas']; "
-            "print(info[0]['architecture'])")
+            "print(info[0]['architecture'], info[0]['num_threads'])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip() == "Haswell"
+    assert out.stdout.strip() == "Haswell 1"

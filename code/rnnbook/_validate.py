@@ -141,12 +141,7 @@ def check_positive_number(name: str, value: object) -> float:
     ValueError
         If it is not finite or not > 0.
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number; got {type_name(value)}")
-    value = float(value)
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a finite number > 0; got {value}")
-    return value
+    return check_number(name, value, 0, low_open=True)
 
 
 def check_positive_int(name: str, value: object) -> int:

@@ -385,13 +385,13 @@ def _check_lstm_step(x_t, h_prev, c_prev, W, U, b):
 def lstm_step(x_t, h_prev, c_prev, W, U, b) -> Step:
     """One step of an LSTM (Hochreiter & Schmidhuber 1997, with a forget gate), as in Keras.
 
-    The four gates are computed together, z = x_t W + h_{t-1} U + b, and z is
+    The four gates are computed together, a = x_t W + h_{t-1} U + b, and a is
     split into four blocks of ``units`` columns in the order i, f, c, o:
 
-        i_t  = sigmoid(z_i)             input gate
-        f_t  = sigmoid(z_f)             forget gate
-        c~_t = tanh(z_c)                candidate cell state
-        o_t  = sigmoid(z_o)             output gate
+        i_t  = sigmoid(a_i)             input gate
+        f_t  = sigmoid(a_f)             forget gate
+        c~_t = tanh(a_c)                candidate cell state
+        o_t  = sigmoid(a_o)             output gate
         c_t  = f_t * c_{t-1} + i_t * c~_t
         h_t  = o_t * tanh(c_t)
 
@@ -416,8 +416,8 @@ def lstm_step(x_t, h_prev, c_prev, W, U, b) -> Step:
     ValueError
         If a shape does not fit.
     """
-    z_i, z_f, z_c, z_o = np.split(x_t @ W + h_prev @ U + b, 4, axis=-1)
-    i, f, c_cand, o = sigmoid(z_i), sigmoid(z_f), np.tanh(z_c), sigmoid(z_o)
+    a_i, a_f, a_c, a_o = np.split(x_t @ W + h_prev @ U + b, 4, axis=-1)
+    i, f, c_cand, o = sigmoid(a_i), sigmoid(a_f), np.tanh(a_c), sigmoid(a_o)
     c_t = f * c_prev + i * c_cand
     h_t = o * np.tanh(c_t)
     return Step(h_t, (h_t, c_t), {"i": i, "f": f, "c": c_cand, "o": o})
@@ -476,8 +476,8 @@ def lstm_backward(dh, cache: dict) -> dict[str, Array]:
         k_t += g_t * o_t * (1 - tanh(c_t)**2)
         di   = k_t * c~_t,   dc~ = k_t * i_t,   df = k_t * c_{t-1}
         k_{t-1} = k_t * f_t                       (the cell state's "highway")
-        dz   = [di * i(1-i), df * f(1-f), dc~ * (1-c~**2), do * o(1-o)]
-        g_{t-1} += dz U^T,   dx_t = dz W^T
+        da   = [di * i(1-i), df * f(1-f), dc~ * (1-c~**2), do * o(1-o)]
+        g_{t-1} += da U^T,   dx_t = da W^T
         dW = sum_t x_t^T dz_t,   dU = sum_t h_{t-1}^T dz_t,   db = sum dz_t
 
     Parameters
@@ -508,13 +508,13 @@ def lstm_backward(dh, cache: dict) -> dict[str, Array]:
     tanh_c = np.tanh(c)
 
     batch, steps, units = c.shape
-    dz = np.empty((batch, steps, 4 * units))  # dLoss/dz_t, gate blocks i, f, c, o
+    da = np.empty((batch, steps, 4 * units))  # dLoss/da_t, gate blocks i, f, c, o
     g_next = np.zeros((batch, units))  # dLoss/dh_t arriving from step t+1
     k_next = np.zeros((batch, units))  # dLoss/dc_t arriving from step t+1
     for t in reversed(range(steps)):
         g = dh[:, t] + g_next
         k = k_next + g * o[:, t] * (1.0 - tanh_c[:, t] ** 2)
-        dz[:, t] = np.concatenate(
+        da[:, t] = np.concatenate(
             [
                 k * c_cand[:, t] * i[:, t] * (1.0 - i[:, t]),
                 k * c_prev[:, t] * f[:, t] * (1.0 - f[:, t]),
@@ -523,15 +523,15 @@ def lstm_backward(dh, cache: dict) -> dict[str, Array]:
             ],
             axis=-1,
         )
-        g_next = dz[:, t] @ U.T
+        g_next = da[:, t] @ U.T
         k_next = k * f[:, t]
 
     h_prev = _previous(cache["h"], cache["h0"])
     return {
-        "kernel": np.einsum("btf,btg->fg", x, dz),
-        "recurrent_kernel": np.einsum("btu,btg->ug", h_prev, dz),
-        "bias": dz.sum(axis=(0, 1)),
-        "x": dz @ W.T,
+        "kernel": np.einsum("btf,btg->fg", x, da),
+        "recurrent_kernel": np.einsum("btu,btg->ug", h_prev, da),
+        "bias": da.sum(axis=(0, 1)),
+        "x": da @ W.T,
         "h0": g_next,
         "c0": k_next,
     }
@@ -781,14 +781,14 @@ def peephole_lstm_step(x_t, h_prev, c_prev, W, U, b, P) -> Step:
     """One step of an LSTM with peephole connections (Gers & Schmidhuber 2000).
 
     The gates also see the cell state, through diagonal (element-wise) weights
-    P = [p_i, p_f, p_o].  With z = x_t W + h_{t-1} U + b split in the Keras
+    P = [p_i, p_f, p_o].  With a = x_t W + h_{t-1} U + b split in the Keras
     order i, f, c, o:
 
-        i_t  = sigmoid(z_i + p_i * c_{t-1})
-        f_t  = sigmoid(z_f + p_f * c_{t-1})
-        c~_t = tanh(z_c)
+        i_t  = sigmoid(a_i + p_i * c_{t-1})
+        f_t  = sigmoid(a_f + p_f * c_{t-1})
+        c~_t = tanh(a_c)
         c_t  = f_t * c_{t-1} + i_t * c~_t
-        o_t  = sigmoid(z_o + p_o * c_t)          (the new cell state)
+        o_t  = sigmoid(a_o + p_o * c_t)          (the new cell state)
         h_t  = o_t * tanh(c_t)
 
     With P all zeros this is exactly :func:`lstm_step`.
@@ -815,12 +815,12 @@ def peephole_lstm_step(x_t, h_prev, c_prev, W, U, b, P) -> Step:
     ValueError
         If a shape does not fit.
     """
-    z_i, z_f, z_c, z_o = np.split(x_t @ W + h_prev @ U + b, 4, axis=-1)
-    i = sigmoid(z_i + P[0] * c_prev)
-    f = sigmoid(z_f + P[1] * c_prev)
-    c_cand = np.tanh(z_c)
+    a_i, a_f, a_c, a_o = np.split(x_t @ W + h_prev @ U + b, 4, axis=-1)
+    i = sigmoid(a_i + P[0] * c_prev)
+    f = sigmoid(a_f + P[1] * c_prev)
+    c_cand = np.tanh(a_c)
     c_t = f * c_prev + i * c_cand
-    o = sigmoid(z_o + P[2] * c_t)  # the output gate looks at the *new* cell state
+    o = sigmoid(a_o + P[2] * c_t)  # the output gate looks at the *new* cell state
     h_t = o * np.tanh(c_t)
     return Step(h_t, (h_t, c_t), {"i": i, "f": f, "c": c_cand, "o": o})
 

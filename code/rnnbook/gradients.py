@@ -10,12 +10,14 @@
   with the distance (lag) it travels back in time, for recurrent matrices drawn
   by :func:`recurrent_matrix` with a chosen spectral norm.
 * :func:`train_with_clipping` is chapter 4's clipping experiment: a NumPy
-  SimpleRNN regressor trained with :class:`rnnbook.optim.SGD`, its gradients
-  clipped (or not) before each step.
+  SimpleRNN regressor (by default ReLU with U = 1.1 I, whose gradient explodes
+  back through time) trained with :class:`rnnbook.optim.SGD`, its gradients
+  clipped (or not) before each step, their norms recorded.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -40,6 +42,7 @@ __all__ = [
     "recurrent_matrix",
     "jacobian_norm_grid",
     "train_with_clipping",
+    "ClipRun",
 ]
 
 #: How :func:`recurrent_matrix` draws U.
@@ -487,6 +490,14 @@ def jacobian_norm_grid(
     }
 
 
+class ClipRun(NamedTuple):
+    """What :func:`train_with_clipping` records at every update (each an array of shape [updates])."""
+
+    loss: Array  #: the mini-batch MSE before the update (inf once the run has diverged)
+    grad_norm_recurrent: Array  #: ||dL/dU||, the recurrent kernel's gradient, before clipping (inf after divergence)
+    grad_norm_readout: Array  #: ||dL/dW_y||, the linear read-out's gradient, before clipping (inf after divergence)
+
+
 def train_with_clipping(
     x,
     y,
@@ -494,40 +505,50 @@ def train_with_clipping(
     clip: str | None = None,
     threshold: float = 1.0,
     units: int = 16,
-    spectral_norm: float = 2.0,
-    learning_rate: float = 0.1,
-    updates: int = 150,
+    activation: str = "relu",
+    init: str = "identity",
+    spectral_norm: float = 1.1,
+    kernel_scale: float = 0.05,
+    learning_rate: float = 0.01,
+    updates: int = 200,
     batch_size: int = 50,
     seed: int = 0,
-) -> Array:
-    """Train a NumPy tanh SimpleRNN + linear output with plain SGD, optionally clipping the gradients.
+) -> ClipRun:
+    """Train a NumPy SimpleRNN + linear read-out with plain SGD, optionally clipping the gradients.
 
     The model is h = SimpleRNN(x) (:func:`rnnbook.cells.simple_rnn_forward`),
-    prediction = h_T v + c, loss = mean squared error.  U starts as
-    :func:`recurrent_matrix` (orthogonal, every singular value ``spectral_norm``),
-    W ~ N(0, 1/features), v ~ N(0, 1/units), b = c = 0.  Each update draws a
-    random mini-batch, computes the gradients by BPTT, clips them (or not) and
-    takes a step ``-learning_rate * gradient``.
+    prediction = h_T W_y + b_y, loss = mean squared error.  U starts as
+    :func:`recurrent_matrix` (``init``, every singular value ``spectral_norm``
+    for "orthogonal" and "identity"), W ~ N(0, (kernel_scale**2) / features),
+    W_y ~ N(0, 1/units), b = b_y = 0.  Each update draws a random mini-batch,
+    computes the gradients by BPTT, records their norms, clips them (or not)
+    and takes a step with :class:`rnnbook.optim.SGD`.
+
+    The defaults are chapter 4's exploding network: ReLU with U = 1.1 I, whose
+    Jacobians multiply the gradient by up to 1.1 per step back in time.
 
     Parameters
     ----------
     x : array_like, shape [n, steps, features]
     y : array_like, shape [n]
-    clip : {None, "global_norm", "value"}
+    clip : {None, "global_norm", "value"}, keyword-only
         None: no clipping; "global_norm": :func:`clip_by_global_norm` with
         ``threshold``; "value": :func:`clip_by_value` with ``threshold``.
     threshold : float
         The max_norm or the limit of the clipping (> 0).
     units, updates, batch_size : int
-    spectral_norm, learning_rate : float
+    activation : {"tanh", "relu"}
+    init : {"orthogonal", "identity", "gaussian"}
+    spectral_norm, kernel_scale, learning_rate : float
     seed : int
         Seed of the initial weights and of the mini-batches.
 
     Returns
     -------
-    ndarray, shape [updates]
-        The mini-batch loss before each update.  Once the loss stops being
-        finite (the run diverged) the remaining entries are inf.
+    ClipRun
+        ``loss``, ``grad_norm_recurrent`` and ``grad_norm_readout`` per update.
+        Once the loss stops being finite (the run diverged) the remaining
+        entries are inf.
 
     Raises
     ------
@@ -540,8 +561,10 @@ def train_with_clipping(
         raise ValueError(f"y must have shape [n] = ({x.shape[0]},) to match x; got {y.shape}")
     if clip is not None:
         check_choice("clip", clip, ("global_norm", "value"))
+    check_choice("activation", activation, cells.ACTIVATIONS)
     threshold = check_positive_number("threshold", threshold)
     learning_rate = check_positive_number("learning_rate", learning_rate)
+    kernel_scale = check_positive_number("kernel_scale", kernel_scale)
     updates = check_positive_int("updates", updates)
     batch_size = check_positive_int("batch_size", batch_size)
     units = check_positive_int("units", units)
@@ -549,32 +572,36 @@ def train_with_clipping(
     rng = np.random.default_rng(seed)
     features = x.shape[2]
     params = {
-        "W": rng.normal(scale=features**-0.5, size=(features, units)),
-        "U": recurrent_matrix(units, spectral_norm, init="orthogonal", seed=seed),
+        "W": rng.normal(scale=kernel_scale * features**-0.5, size=(features, units)),
+        "U": recurrent_matrix(units, spectral_norm, init=init, seed=seed),
         "b": np.zeros(units),
-        "v": rng.normal(scale=units**-0.5, size=units),  # read-out weights
-        "c": np.zeros(()),  # read-out bias
+        "W_y": rng.normal(scale=units**-0.5, size=units),  # read-out weights
+        "b_y": np.zeros(()),  # read-out bias
     }
     sgd = SGD(learning_rate)
-    losses = np.full(updates, np.inf)
+    run = ClipRun(np.full(updates, np.inf), np.full(updates, np.inf), np.full(updates, np.inf))
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(updates):
             idx = rng.choice(x.shape[0], size=min(batch_size, x.shape[0]), replace=False)
-            h, cache = cells.simple_rnn_forward(x[idx], params["W"], params["U"], params["b"])
-            err = h[:, -1] @ params["v"] + params["c"] - y[idx]
+            h, cache = cells.simple_rnn_forward(x[idx], params["W"], params["U"], params["b"], activation=activation)
+            err = h[:, -1] @ params["W_y"] + params["b_y"] - y[idx]
             loss = float(np.mean(err**2))
             if not np.isfinite(loss):
                 break
-            losses[k] = loss
             dpred = 2 * err / len(idx)
             dh = np.zeros_like(h)
-            dh[:, -1] = dpred[:, None] * params["v"][None, :]
+            dh[:, -1] = dpred[:, None] * params["W_y"][None, :]
             g = cells.simple_rnn_backward(dh, cache)
             grads = {"W": g["kernel"], "U": g["recurrent_kernel"], "b": g["bias"],
-                     "v": h[:, -1].T @ dpred, "c": np.sum(dpred)}
+                     "W_y": h[:, -1].T @ dpred, "b_y": np.sum(dpred)}
+            run.loss[k] = loss
+            run.grad_norm_recurrent[k] = np.linalg.norm(grads["U"])
+            run.grad_norm_readout[k] = np.linalg.norm(grads["W_y"])
+            if not np.isfinite(run.grad_norm_recurrent[k]):
+                break
             if clip == "global_norm":
                 grads, _ = clip_by_global_norm(grads, threshold)
             elif clip == "value":
                 grads = clip_by_value(grads, threshold)
             sgd.step(params, grads)
-    return losses
+    return run

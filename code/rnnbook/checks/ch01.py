@@ -62,14 +62,14 @@ def masked_mean(fn: Callable, *, quiet: bool = False) -> CheckResult:
     """
     cases = []
     rng = np.random.default_rng(7)
-    for b, t, f in [(2, 4, 1), (3, 5, 2), (4, 6, 3)]:
+    for b, t, f, pad in [(2, 4, 1, 0.0), (3, 5, 2, 0.0), (4, 6, 3, 0.0), (3, 5, 2, 9.0)]:
         x = np.round(rng.normal(size=(b, t, f)), 3)
         lengths = rng.integers(1, t + 1, size=b)
         lengths[0] = t - 1 if t > 1 else 1
         mask = (np.arange(t)[None, :] < lengths[:, None]).astype(float)
-        x = x * mask[..., None]  # padded steps hold zeros, as after padding
+        x = np.where(mask[..., None] == 1, x, pad)  # padded steps hold the pad value (0, or 9 in the last case)
         expected = (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
-        cases.append(dict(label=f"batch={b}, steps={t}, features={f}, lengths={lengths.tolist()}",
+        cases.append(dict(label=f"batch={b}, steps={t}, features={f}, lengths={lengths.tolist()}, padding value {pad:g}",
                           args=(x, mask), expected=expected, shape_desc="[batch, features]"))
 
     def diagnose(case, out, expected):
@@ -82,6 +82,9 @@ def masked_mean(fn: Callable, *, quiet: bool = False) -> CheckResult:
             return "you averaged over the batch; each sequence needs its own mean."
         if out.shape == expected.shape and np.allclose(out, x.mean(axis=1)):
             return "you divided by the padded length; divide by the number of real steps, mask.sum(axis=1)."
+        if out.shape == expected.shape and np.allclose(out, x.sum(axis=1) / mask.sum(axis=1, keepdims=True)):
+            return ("your sum includes the padded steps, which hold a padding value that need not be 0: "
+                    "multiply x by the mask before summing.")
         return None
 
     return run_cases("ex1-4", fn, cases, diagnose, quiet)

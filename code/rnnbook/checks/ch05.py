@@ -16,7 +16,8 @@ register_answer("ex5-1", 19200, "number", rtol=0.0, wrong=(
     (18944, "each of the four blocks also has a bias vector of `units` numbers."),
     (14400, "the candidate c~ has weights too: there are four blocks, not three."),
     (19008, "each block has its own bias: 4 * units biases, not units."),
-    (16640, "the recurrent weights U map h_{t-1} (units numbers) to each block: units * 4 * units."),
+    (16640, "the input weights W are missing: they map x_t (features numbers) to each block, features * 4 * units."),
+    (2816, "the recurrent weights U are missing: they map h_{t-1} (units numbers) to each block, units * 4 * units."),
 ))
 # ex5-2: c_t = f * c_prev + i * c~ with c_prev = 2.0, f = 0.9, i = 0.5, c~ = -0.6
 register_answer("ex5-2", 1.5, "number", rtol=1e-6, wrong=(
@@ -86,9 +87,9 @@ def _learner_state(parts, k):
 def lstm_step(fn: Callable, *, quiet: bool = False) -> CheckResult:
     """Check ``fn(x_t, h_prev, c_prev, W, U, b)`` -> ``Step(h, state, gates)``: one LSTM step in Keras's layout.
 
-    With z = x_t W + h_prev U + b split into four blocks of ``units`` columns in
-    the order i, f, c, o: i = sigmoid(z_i), f = sigmoid(z_f), c~ = tanh(z_c),
-    o = sigmoid(z_o), c_t = f * c_prev + i * c~ and h_t = o * tanh(c_t).
+    With a = x_t W + h_prev U + b split into four blocks of ``units`` columns in
+    the order i, f, c, o: i = sigmoid(a_i), f = sigmoid(a_f), c~ = tanh(a_c),
+    o = sigmoid(a_o), c_t = f * c_prev + i * c~ and h_t = o * tanh(c_t).
     ``x_t`` is [batch, features], ``h_prev`` and ``c_prev`` [batch, units], ``W``
     [features, 4*units], ``U`` [units, 4*units] and ``b`` [4*units].  The function
     returns ``Step(h_t, (h_t, c_t), {"i": i, "f": f, "c": c_cand, "o": o})``
