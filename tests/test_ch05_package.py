@@ -133,6 +133,11 @@ def test_gate_heatmaps_and_gradient_plot(rng):
     gates = {k: rng.uniform(size=(20, 6)) for k in "ifco"}
     fig = plots.gate_heatmaps(gates, marks=[3, 12], units=4, title="gates")
     assert len(fig.axes) == 6 and fig.axes[0].get_title() == "gates"  # 3 heatmaps + 3 colour bars
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["0", "1", "2", "3"]
+    fig = plots.gate_heatmaps(gates, units=3, title="gates", unit_ids=[26, 4, 9, 1, 0, 2])
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["26", "4", "9"]  # ids, not positions
+    with pytest.raises(ValueError, match="one id per column"):
+        plots.gate_heatmaps(gates, title="gates", unit_ids=[1, 2])
     fig = plots.gradient_norms_by_lag({"a": np.geomspace(1, 1e-5, 30), "b": np.zeros(30)}, title="norms")
     ax = fig.axes[0]
     assert ax.get_yscale() == "log" and len(ax.get_lines()) == 2 and "lag" in ax.get_xlabel()

@@ -161,7 +161,7 @@ def unrolled_rnn(steps: int = 4, *, title: str | None = None):
 
 
 def gate_heatmaps(gates: Mapping[str, np.ndarray], *, marks=None, units: int = 8, title: str,
-                  names: tuple = ("i", "f", "o")):
+                  names: tuple = ("i", "f", "o"), unit_ids=None):
     """LSTM gate activations over time for one sequence: one heatmap per gate (units x steps).
 
     Parameters
@@ -176,6 +176,10 @@ def gate_heatmaps(gates: Mapping[str, np.ndarray], *, marks=None, units: int = 8
         The figure's title.
     names : tuple of str
         Which gates to draw, top to bottom.
+    unit_ids : sequence of int, optional
+        The layer's unit number of each column of the gate arrays, used as the
+        row labels (when the columns are a selection of units, their ids are
+        not their positions); by default 0, 1, 2, ...
 
     Returns
     -------
@@ -186,7 +190,8 @@ def gate_heatmaps(gates: Mapping[str, np.ndarray], *, marks=None, units: int = 8
     TypeError
         If ``gates`` is not a mapping, or a gate is not an array of numbers.
     ValueError
-        If a gate named in ``names`` is missing or not 2-D, or ``units`` < 1.
+        If a gate named in ``names`` is missing or not 2-D, ``units`` < 1, or
+        ``unit_ids`` does not have one id per column.
     """
     if not isinstance(gates, Mapping):
         raise TypeError(f"gates must be a dict of [steps, units] arrays; got {type(gates).__name__}")
@@ -195,6 +200,10 @@ def gate_heatmaps(gates: Mapping[str, np.ndarray], *, marks=None, units: int = 8
     if missing:
         raise ValueError(f"gates has no {missing}; it has {sorted(gates)}")
     arrays = [as_array(f"gates[{n!r}]", gates[n], ndim=2, shape_desc="[steps, units]") for n in names]
+    columns = arrays[0].shape[1]
+    ids = np.arange(columns) if unit_ids is None else np.asarray(unit_ids).ravel()
+    if ids.shape != (columns,):
+        raise ValueError(f"unit_ids must have one id per column of the gates, {columns}; got {ids.shape[0]}")
     labels = {"i": "input gate i", "f": "forget gate f", "o": "output gate o", "c": "candidate c~"}
     plt = _plt()
     fig, axes = plt.subplots(len(names), 1, figsize=(7.2, 1.3 + 1.1 * len(names)), sharex=True, squeeze=False)
@@ -204,6 +213,7 @@ def gate_heatmaps(gates: Mapping[str, np.ndarray], *, marks=None, units: int = 8
         im = ax.imshow(shown, aspect="auto", cmap="cividis", vmin=vmin, vmax=vmax, interpolation="nearest")
         ax.grid(False)
         ax.set_ylabel(f"{labels.get(name, name)}\nunit", fontsize=8)
+        ax.set_yticks(range(shown.shape[0]), [str(int(u)) for u in ids[: shown.shape[0]]], fontsize=7)
         if marks is not None:
             for m in np.asarray(marks).ravel():
                 for edge in (float(m) - 0.5, float(m) + 0.5):
@@ -412,6 +422,6 @@ def tbptt_windows(steps: int, k1: int, k2: int):
     ax.set(xlabel="time step", ylabel="update", xlim=(0, steps), yticks=range(len(ends)),
            yticklabels=[str(i + 1) for i in range(len(ends))], title=f"Truncated BPTT with k1={k1}, k2={k2}")
     ax.invert_yaxis()
-    ax.legend(loc="lower left", fontsize=8)
-    fig.tight_layout()
+    fig.legend(loc="lower center", ncol=1, fontsize=8, frameon=False)  # below the axes: it covers no bar
+    fig.tight_layout(rect=(0, 0.14, 1, 1))
     return fig

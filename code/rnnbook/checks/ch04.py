@@ -9,16 +9,18 @@ from ._core import CheckResult, _as_float_array, _kind, _Reject, register_answer
 
 __all__ = ["clip_global"]
 
-register_answer("ex4-1", 0.9**50, "number", rtol=1e-3, wrong=(
-    (0.9 * 50, "the bound is a power, (0.9)**50, not a product 0.9 * 50."),
-    (0.9**49, "off by one: a lag of 50 steps multiplies 50 Jacobians."),
-    (0.9**51, "off by one: a lag of 50 steps multiplies 50 Jacobians."),
-    (0.0, "the bound is tiny, but not zero: compute (0.9)**50."),
+register_answer("ex4-1", 0.8**30, "number", rtol=1e-3, wrong=(
+    (0.8 * 30, "the bound is a power, (0.8)**30, not a product 0.8 * 30."),
+    (0.8**29, "off by one: a lag of 30 steps multiplies 30 Jacobians."),
+    (0.8**31, "off by one: a lag of 30 steps multiplies 30 Jacobians."),
+    (0.0, "the bound is small, but not zero: compute (0.8)**30."),
+    (0.9**50, "that is the chapter's example (0.9 over 50 steps); here sigma_max is 0.8 and the lag 30."),
 ))
-register_answer("ex4-2", 1 / 6, "number", rtol=1e-3, wrong=(
-    (1 / 12, "that is the variance of ONE uniform value; the target is the sum of two independent ones."),
-    (1 / 3, "the variances of the two independent values add, and each is 1/12."),
-    (1.0, "that is the mean of the target; the MSE of predicting the mean is the target's variance."),
+register_answer("ex4-2", 3 / 12, "number", rtol=1e-3, wrong=(
+    (1 / 12, "that is the variance of ONE uniform value; the target is the sum of three independent ones."),
+    (1 / 6, "that is the two-value adding problem of the chapter; this variant sums three values."),
+    (1.5, "that is the mean of the target; the MSE of predicting the mean is the target's variance."),
+    (9 / 12, "variances of independent values add; you multiplied by 3 twice (that would be Var(3 u))."),
     (0.0, "predicting a constant cannot be perfect: the MSE is the target's variance."),
 ))
 
