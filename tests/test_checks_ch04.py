@@ -10,7 +10,7 @@ def run(check, *args):
     return result, str(result)
 
 
-@pytest.mark.parametrize("exercise, good", [("ex4-1", 0.8**30), ("ex4-2", 1 / 4), ("ex4-2", 0.25)])
+@pytest.mark.parametrize("exercise, good", [("ex4-1", 0.8**30), ("ex4-2", 1 / 4), ("ex4-2", 0.25), ("ex4-8", 0.025)])
 def test_answers_accept_the_solution(exercise, good):
     result, msg = run(checks.answer, exercise, good)
     assert result and "correct" in msg
@@ -21,6 +21,7 @@ def test_answers_accept_the_solution(exercise, good):
     ("ex4-1", 0.9**50, "chapter's example"), ("ex4-1", 0.5, "too large"), ("ex4-1", None, "expected a number"),
     ("ex4-2", 1 / 12, "ONE uniform"), ("ex4-2", 1 / 6, "two-value"), ("ex4-2", 1.5, "mean of the target"),
     ("ex4-2", 0.5, "too large"),
+    ("ex4-8", 0.5, "that is the threshold"), ("ex4-8", 0.05, "that is the learning rate"), ("ex4-8", 10.0, "a product"),
 ])
 def test_answers_reject_with_hints(exercise, wrong, hint):
     result, msg = run(checks.answer, exercise, wrong)

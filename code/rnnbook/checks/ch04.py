@@ -24,6 +24,13 @@ register_answer("ex4-2", 3 / 12, "number", rtol=1e-3, wrong=(
     (0.0, "predicting a constant cannot be perfect: the MSE is the target's variance."),
 ))
 
+register_answer("ex4-8", 0.05 * 0.5, "number", rtol=1e-3, wrong=(
+    (0.5, "that is the threshold: it caps the gradient's norm; the step is the learning rate times the clipped gradient."),
+    (0.05, "that is the learning rate; the clipped gradient has norm at most 0.5, so the step is shorter."),
+    (0.5 / 0.05, "the step is the learning rate times the clipped gradient, a product, not a ratio."),
+    (0.05 * 0.5 * 0.5, "clip first (norm at most 0.5), then multiply by the learning rate once."),
+))
+
 
 # --------------------------------------------------------------------------- clip_global
 def _clip_global_reference(grads, max_norm):
