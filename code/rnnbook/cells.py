@@ -1,11 +1,20 @@
-"""Recurrent cells from scratch in NumPy: SimpleRNN, LSTM and GRU.
+"""Recurrent cells from scratch in NumPy: SimpleRNN, LSTM (plain and with peepholes) and GRU.
 
 Each cell comes as a single step (``*_step``), a forward pass over a whole
-sequence (``*_forward``) and the backward pass through time (``*_backward``).
-The weights use Keras 3's layout, so that ``layer.get_weights()`` can be passed
-straight in and the results compared with the Keras layer::
+sequence (``*_forward``) and the backward pass through time (``*_backward``;
+the peephole LSTM has no backward pass).  The weights use Keras 3's layout, so
+that ``layer.get_weights()`` can be passed straight in and the results compared
+with the Keras layer::
 
     h, cache = lstm_forward(x, *keras_lstm.get_weights())
+
+One contract for every cell: each ``*_step`` returns a :class:`Step`
+``(h, state, gates)``, the new output, the tuple of new states (``(h_t,)`` or
+``(h_t, c_t)``) and a dict of the gate values.  A step checks its arguments once,
+in the ``@_checked`` decorator, so that its body is the maths; the forward passes
+check the whole sequence once and run the unchecked step (``step.__wrapped__``)
+at every time step.  Options (``h0``, ``c0``, ``activation``, ``reset_after``)
+are keyword-only; the cell names are :data:`CELLS`.
 
 Notation (row vectors, as in the code: a batch is a stack of rows)
 -------------------------------------------------------------------
@@ -14,16 +23,19 @@ h_t : [batch, units]      the hidden state after step t (h_0 is the initial stat
 c_t : [batch, units]      the LSTM's cell state
 W   : kernel              [features, G*units], input weights of the G gates side by side
 U   : recurrent_kernel    [units, G*units], recurrent weights, same gate order
-b   : bias                [G*units] ([2, 3*units] for the GRU)
+b   : bias                [G*units] ([2, 3*units] for the GRU with reset_after=True)
+a_t : x_t W + h_{t-1} U + b, the pre-activation (blocks a_i, a_f, a_c, a_o for the LSTM)
 
 Sequences are ``[batch, steps, features]`` and the forward passes return every
 step's state, ``h[:, t] = h_{t+1}``, like ``return_sequences=True`` in Keras.
 All computations are done in float64; float32 (or integer) inputs are accepted.
+The caches hold copies of the inputs, so a caller may change its arrays after
+a forward pass.
 
-The LSTM with peephole connections (``peephole_lstm_*``, forward only) takes
-a fifth weight, ``peephole`` [3, units] (rows p_i, p_f, p_o), as returned by
-``rnnbook.layers.PeepholeLSTMCell``; ``input_gradient_norms`` measures how
-strongly the last state depends on each earlier input.
+The peephole LSTM takes a further weight, ``peephole`` [3, units] (rows p_i,
+p_f, p_o), as returned by ``rnnbook.layers.PeepholeLSTMCell``;
+:func:`input_gradient_norms` measures how strongly the last state depends on
+each earlier input.
 
 Each backward pass returns the gradients of the scalar ``sum(h * dh)``, where
 ``dh`` holds dLoss/dh for every step, with respect to the weights, the inputs
