@@ -221,12 +221,8 @@ def relative_error(a, b) -> float:
     return float(np.max(np.abs(a - b)) / max(np.max(np.abs(a) + np.abs(b)), tiny))
 
 
-#: For each cell: its forward and backward pass, and the names of its initial states.
-_CELLS = {
-    "simple_rnn": (cells.simple_rnn_forward, cells.simple_rnn_backward, ("h0",)),
-    "lstm": (cells.lstm_forward, cells.lstm_backward, ("h0", "c0")),
-    "gru": (cells.gru_forward, cells.gru_backward, ("h0",)),
-}
+#: For each cell: its forward and backward pass (from :mod:`rnnbook.cells`), and the names of its initial states.
+_CELLS = {name: (*cells._PASSES[name], ("h0", "c0") if name == "lstm" else ("h0",)) for name in cells.CELLS}
 _WEIGHT_NAMES = ("kernel", "recurrent_kernel", "bias")
 
 

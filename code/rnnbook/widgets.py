@@ -40,12 +40,12 @@ def draw_gradient_norms(spectral_norm: float = 1.0, activation: str = "tanh", st
     TypeError, ValueError
         For settings that :func:`rnnbook.gradients.jacobian_norm_grid` refuses.
     """
-    from . import gradients, plots
+    from . import cells, gradients, plots
 
     steps = check_positive_int("steps", steps)
     if steps < 2:
         raise ValueError(f"steps must be >= 2; got {steps}")
-    check_choice("activation", activation, ("tanh", "relu"))
+    check_choice("activation", activation, cells.ACTIVATIONS)
     norms = gradients.jacobian_norm_grid([spectral_norm], [activation], steps=steps, units=units, init=init)
     return plots.gradient_norms_grid(norms, title=f"U: {init}, {units} units, T = {steps}")
 
