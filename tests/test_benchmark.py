@@ -105,3 +105,146 @@ def test_compare_cells_validation(args, err, msg):
 def test_task_validation(over, err, msg):
     with pytest.raises(err, match=msg):
         _task(**over)
+
+
+# ----------------------------------------------------------------- protocols, validation curves, tables
+def _val_task(**over):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(40, 5, 2)).astype("float32")
+    y = x[:, 0, 0].astype("float32")
+    xv = rng.normal(size=(20, 5, 2)).astype("float32")
+    yv = xv[:, 0, 0].astype("float32")
+    mse = lambda a, b: lambda m: float(np.mean((np.asarray(m(a))[:, 0] - b) ** 2))  # noqa: E731
+    kw = dict(name="toy", build=lambda c: recurrent_model(c, 3, steps=5, features=2), x_train=x, y_train=y,
+              loss="mse", score=mse(xv, yv), val_score=mse(xv, yv), metric="MSE", epochs=3, batch_size=20,
+              learning_rate=1e-2, x_val=xv, y_val=yv, global_clipnorm=1.0, solved_below=0.5)
+    kw.update(over)
+    return Task(**kw)
+
+
+def test_compare_models_records_validation_curves_models_and_solved_counts(monkeypatch):
+    calls = []
+    real = models.train
+
+    def spy(model, x, y, **kw):
+        calls.append(kw)
+        return real(model, x, y, **kw)
+
+    monkeypatch.setattr(models, "train", spy)
+    builders = {"tiny gru": lambda: recurrent_model("gru", 2, steps=5, features=2),
+                "tiny rnn": lambda: recurrent_model("simple_rnn", 2, steps=5, features=2)}
+    c = benchmark.compare_models(_val_task(), builders, seeds=(0, 1), keep_models=True)
+    assert [k["global_clipnorm"] for k in calls] == [1.0] * 4 and all(k["clipnorm"] is None for k in calls)
+    assert all(k["validation_data"] is not None for k in calls)
+    r = c["tiny gru"]
+    assert len(r.val_curves) == 2 and all(len(curve) == 3 for curve in r.val_curves)
+    assert len(r.models) == 2 and r.val_scores == r.scores  # both scores read the same set here
+    # the last validation loss of the curve is the validation score (both are the MSE on x_val)
+    assert r.val_curves[0][-1] == pytest.approx(r.val_scores[0], rel=1e-4)
+    assert r.first_epoch_below(1e9) == [1, 1] and r.first_epoch_below(-1.0) == [None, None]
+    assert r.solved(1e9) == 2 and r.solved(-1.0) == 0
+    val, test = c.table(split="val"), c.table()
+    assert val.startswith("toy: validation MSE over seeds [0, 1]") and test.startswith("toy: test MSE")
+    assert "solved" in val and "(solved: test MSE below 0.5)" in test
+    again = benchmark.compare_models(_val_task(), builders, seeds=(0, 1))
+    assert again["tiny gru"].scores == r.scores and again["tiny gru"].models == ()  # reproducible, models not kept
+
+
+def test_comparisons_join_only_when_task_and_seeds_agree():
+    r = CellResult("a", 1, (1.0, 2.0), val_scores=(1.0, 1.0))
+    c1 = Comparison("t", "MSE", (0, 1), [r], solved_below=1.5)
+    c2 = Comparison("t", "MSE", (0, 1), [CellResult("b", 2, (0.5, 0.5), val_scores=(0.4, 0.4))], solved_below=1.5)
+    joined = c1 + c2
+    assert [x.cell for x in joined.results] == ["a", "b"] and joined.solved_below == 1.5
+    assert "1/2" in joined.table().splitlines()[2] and "2/2" in joined.table().splitlines()[3]
+    with pytest.raises(ValueError, match="same task, metric and seeds"):
+        c1 + Comparison("t", "MSE", (0, 2), [r])
+    with pytest.raises(ValueError, match="split must be 'test' or 'val'"):
+        c1.table(split="train")
+    with pytest.raises(ValueError, match="no validation scores"):
+        Comparison("t", "MSE", (0,), [CellResult("a", 1, (1.0,))]).table(split="val")
+
+
+@pytest.mark.parametrize("args, err, msg", [
+    (dict(builders={}), ValueError, "builders must be a non-empty mapping"),
+    (dict(builders=[lambda: None]), ValueError, "builders must be a non-empty mapping"),
+    (dict(builders={"a": 3}), TypeError, "builders must map str names to callables"),
+    (dict(seeds=()), ValueError, "seeds must be a non-empty sequence"),
+    (dict(keep_models=1), TypeError, "keep_models must be a bool"),
+    (dict(task="x"), TypeError, "task must be a rnnbook.benchmark.Task"),
+])
+def test_compare_models_validation(args, err, msg):
+    kwargs = dict(task=_val_task(), builders={"a": lambda: recurrent_model("gru", 2, steps=5, features=2)}, seeds=(0,))
+    kwargs.update(args)
+    with pytest.raises(err, match=msg):
+        benchmark.compare_models(**kwargs)
+
+
+@pytest.mark.parametrize("over, err, msg", [
+    (dict(global_clipnorm=0), ValueError, "global_clipnorm must be a finite number > 0"),
+    (dict(clipnorm=1.0), ValueError, "at most one of clipnorm and global_clipnorm"),
+    (dict(solved_below=-1), ValueError, "solved_below must be a finite number > 0"),
+    (dict(val_score=3), TypeError, "val_score must be None or a callable"),
+    (dict(y_val=None), ValueError, "give both x_val and y_val, or neither"),
+    (dict(y_val=np.zeros(3)), ValueError, "x_val and y_val must hold the same number"),
+])
+def test_task_validation_of_the_new_fields(over, err, msg):
+    with pytest.raises(err, match=msg):
+        _val_task(**over)
+
+
+def test_the_shared_protocols():
+    adding = benchmark.adding_task()
+    split = benchmark.data.adding_splits()
+    assert adding.x_train.shape == (3000, 50, 2) and adding.x_val.shape == (500, 50, 2)
+    assert (adding.epochs, adding.batch_size, adding.learning_rate, adding.global_clipnorm, adding.clipnorm) == \
+        (10, 50, 1e-2, 1.0, None)
+    assert adding.solved_below == 0.05 and adding.loss == "mse"
+    const = type("Const", (), {"__call__": lambda self, x: np.ones((len(x), 1))})()  # predicts 1 everywhere
+    assert adding.score(const) == pytest.approx(np.mean((split.y_test - 1) ** 2))
+    assert adding.val_score(const) == pytest.approx(np.mean((split.y_val - 1) ** 2))
+    model = adding.build("gru")
+    assert model.input_shape == (None, 50, 2) and model.count_params() == 3 * 32 * (2 + 32 + 2) + 33
+    sun = benchmark.sunspots_task()
+    assert sun.x_train.shape == (200, 9, 1) and sun.x_val.shape == (40, 9, 1)
+    assert (sun.epochs, sun.batch_size, sun.learning_rate) == (20, 32, 1e-2)
+    assert benchmark.sunspots_task(units=4).build("lstm").count_params() == 4 * 4 * (1 + 4 + 1) + 5
+    zero = type("Zero", (), {"__call__": lambda self, x: np.zeros((len(x), 1))})()  # predicts the training mean
+    s = benchmark.data.sunspot_splits()
+    assert sun.score(zero) == pytest.approx(s.mase(np.full(60, s.mean), "test"), rel=1e-5)
+    with pytest.raises(ValueError, match="units must be an int >= 1"):
+        benchmark.adding_task(units=0)
+
+
+def test_sunspots_baselines_match_the_forecast_module():
+    from rnnbook import forecast
+    base = benchmark.sunspots_baselines()
+    s = benchmark.data.sunspot_splits()
+    assert set(base) == {"naive", "seasonal naive (11 y)", "linear AR, window 9"}
+    v = s.values
+    assert base["naive"][1] == pytest.approx(forecast.mase(v[249:], v[248:-1], v[:209]))
+    assert base["naive"][0] == pytest.approx(forecast.mase(v[209:249], v[208:248], v[:209]))
+    assert base["seasonal naive (11 y)"][1] == pytest.approx(forecast.mase(v[249:], v[238:-11], v[:209]))
+    assert base["linear AR, window 9"][0] == pytest.approx(0.665, abs=5e-4)  # chapter 1's validation choice
+
+
+def test_seed_curves_and_series_split_figures():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from rnnbook import plots
+
+    c = Comparison("t", "MSE", (0, 1), [CellResult("a", 1, (1.0, 2.0), val_curves=((3.0, 2.0), (3.0, 1.0))),
+                                        CellResult("b", 1, (1.0, 2.0), val_curves=((1.0, 1.0), (2.0, 2.0)))])
+    fig = plots.seed_curves(c, title="T", baseline=0.5, skip=("b",))
+    ax = fig.axes[0]
+    assert len(ax.lines) == 3 and ax.get_title() == "T" and ax.get_xlabel() == "epoch"  # 2 seeds of "a", baseline
+    with pytest.raises(TypeError, match="comparison must be a rnnbook.benchmark.Comparison"):
+        plots.seed_curves([1], title="T")
+    with pytest.raises(ValueError, match="has no validation curves"):
+        plots.seed_curves(Comparison("t", "MSE", (0,), [CellResult("a", 1, (1.0,))]), title="T")
+    t = np.arange(20.0)
+    fig = plots.series_split(t, t, 15, val_start=10, title="S", xlabel="x", ylabel="y")
+    assert [line.get_label() for line in fig.axes[0].lines] == ["training", "validation", "held-out test"]
+    with pytest.raises(ValueError, match="val_start must be below start=15"):
+        plots.series_split(t, t, 15, val_start=15, title="S", xlabel="x", ylabel="y")

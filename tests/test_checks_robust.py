@@ -46,12 +46,21 @@ def _tbptt_windows(T, k1, k2):  # the package only counts the steps (bptt.backwa
     return np.array([(max(0, e - k2), e) for e in range(k1, T + 1, k1)])
 
 
-def _count_rnn_params(features, units):
-    import keras
+def _rnn_forward(x, h0, W, U, b):
+    return cells.simple_rnn_forward(x, W, U, b, h0=h0)[0]
 
-    from rnnbook import models
-    model = keras.Sequential([keras.Input((None, features)), keras.layers.SimpleRNN(units)])
-    return models.count_params(model)
+
+def _gru_backward_step(dh, x_t, h_prev, W, U, b):
+    """The package's BPTT (cells.gru_backward) on a one-step sequence that starts from h_prev."""
+    _, cache = cells.gru_forward(x_t[:, None, :], W, U, b, h0=h_prev)
+    g = cells.gru_backward(dh[:, None, :], cache)
+    return g["x"][:, 0], g["h0"], g["kernel"], g["recurrent_kernel"], g["bias"]
+
+
+def _lstm_backward_step(dh, dc, x_t, h_prev, c_prev, W, U, b):
+    # cells.lstm_backward takes no gradient at the last c_t, so the reference is the check's own,
+    # which tests/test_checks_ch05.py proves equal to cells.lstm_backward and to finite differences.
+    return checks.ch05._lstm_grads(dh, dc, x_t, h_prev, c_prev, W, U, b)
 
 
 def _steps(h):
@@ -62,26 +71,30 @@ REFERENCES = {
     "seasonal_naive": forecast.seasonal_naive_forecast,
     "masked_mean": _masked_mean,
     "rnn_step": cells.simple_rnn_step,
-    "count_rnn_params": _count_rnn_params,
+    "rnn_forward": _rnn_forward,
     "step_backward": _step_backward,
     "tbptt_windows": _tbptt_windows,
     "clip_global": gradients.clip_by_global_norm,
     "lstm_step": cells.lstm_step,
+    "lstm_backward_step": _lstm_backward_step,
     "gru_step": cells.gru_step,
+    "gru_backward_step": _gru_backward_step,
 }
 
-# Fast references for the hostile-answer tests (no Keras), each equal to the package's.
-FAST = dict(REFERENCES, count_rnn_params=lambda f, u: u * (f + u + 1))
+# The references of the hostile-answer tests (all fast: none needs Keras).
+FAST = dict(REFERENCES)
 
 #: The checks whose inputs include arrays (that a learner could edit in place).
-ARRAY_INPUTS = ["seasonal_naive", "masked_mean", "rnn_step", "step_backward", "clip_global", "lstm_step", "gru_step"]
+ARRAY_INPUTS = ["seasonal_naive", "masked_mean", "rnn_step", "rnn_forward", "step_backward", "clip_global", "lstm_step",
+                "lstm_backward_step", "gru_step", "gru_backward_step"]
 
 #: The number of hidden cases of each check, as the notebooks print it.
-N_CASES = {"seasonal_naive": 4, "masked_mean": 4, "rnn_step": 4, "count_rnn_params": 5, "step_backward": 3,
-           "tbptt_windows": 4, "clip_global": 3, "lstm_step": 3, "gru_step": 3}
-EXERCISE = {"seasonal_naive": "ex1-2", "masked_mean": "ex1-4", "rnn_step": "ex2-3", "count_rnn_params": "ex2-4",
+N_CASES = {"seasonal_naive": 4, "masked_mean": 4, "rnn_step": 4, "rnn_forward": 4, "step_backward": 3,
+           "tbptt_windows": 4, "clip_global": 3, "lstm_step": 3, "lstm_backward_step": 3, "gru_step": 3,
+           "gru_backward_step": 3}
+EXERCISE = {"seasonal_naive": "ex1-2", "masked_mean": "ex1-4", "rnn_step": "ex2-3", "rnn_forward": "ex2-8",
             "step_backward": "ex3-1", "tbptt_windows": "ex3-4", "clip_global": "ex4-3", "lstm_step": "ex5-3",
-            "gru_step": "ex6-1"}
+            "lstm_backward_step": "ex5-7", "gru_step": "ex6-1", "gru_backward_step": "ex6-8"}
 
 
 def test_every_function_check_is_covered():
@@ -98,8 +111,6 @@ def run(name, fn):
 
 @pytest.mark.parametrize("name", sorted(REFERENCES))
 def test_package_reference_passes_its_check(name):
-    if name == "count_rnn_params":
-        pytest.importorskip("keras")
     result, msg = run(name, REFERENCES[name])
     assert result.passed, msg
     assert msg == f"✓ {EXERCISE[name]}: all {N_CASES[name]} hidden cases pass."
@@ -136,8 +147,8 @@ MISTAKES = [
     ("masked_mean", lambda x, m: x.mean(axis=0), "averaged over the batch"),
     ("rnn_step", lambda x, h, W, U, b: _steps(x @ W + h @ U + b), "forget the tanh"),
     ("rnn_step", lambda x, h, W, U, b: _steps(np.tanh(x @ U + h @ W + b)), "swapped"),
-    ("count_rnn_params", lambda f, u: u * (f + u), "forget the bias"),
-    ("count_rnn_params", lambda f, u: 2 * u * (f + u + 1), "two layers"),
+    ("rnn_forward", lambda x, h0, W, U, b: _rnn_forward(x, h0, W, U, b)[:, -1], "only the last state"),
+    ("rnn_forward", lambda x, h0, W, U, b: _rnn_forward(x, np.zeros_like(h0), W, U, b), "start from zeros"),
     ("step_backward", lambda g, h, U: g @ U.T, "forgot the tanh derivative"),
     ("step_backward", lambda g, h, U: (g * (1 - h**2)) @ U, "not U"),
     ("tbptt_windows", lambda T, k1, k2: np.array([(e - k2, e) for e in range(k1, T + 1, k1)]), "clip the start"),
@@ -146,8 +157,13 @@ MISTAKES = [
     ("clip_global", lambda g, m: [a * m / max(np.linalg.norm(a), m) for a in g], "each array by its own norm"),
     ("lstm_step", _lstm_wrong(order="fico"), "wrong gate order"),
     ("lstm_step", _lstm_wrong(cand=cells.sigmoid), "uses tanh, not sigmoid"),
+    ("lstm_backward_step", lambda *a: checks.ch05._lstm_grads(*a, dh_to_c=False), "you left out the second"),
+    ("lstm_backward_step", lambda *a: checks.ch05._lstm_grads(*a, dc_prev="k"), "missing the forget gate"),
+    ("lstm_backward_step", lambda *a: checks.ch05._lstm_grads(*a, d_gate="tanh"), "are sigmoids"),
     ("gru_step", _gru_wrong(flip=True), "Chung et al.'s convention"),
     ("gru_step", _gru_wrong(rec_bias=False), "recurrent bias row"),
+    ("gru_backward_step", lambda *a: checks.ch06._gru_grads(*a, direct=False), "also uses h_{t-1} directly"),
+    ("gru_backward_step", lambda *a: checks.ch06._gru_grads(*a, r_rec=False), "da_h * r"),
 ]
 
 

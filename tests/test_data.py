@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnnbook import data
+from rnnbook import data, forecast, text
 
 
 def test_sliding_windows_example():
@@ -155,3 +155,53 @@ def test_lee_loaders_check_which_and_share_the_word_tokenizer():
     line = next(ln for ln in data.load_lee_text("test").splitlines() if ln.strip())
     assert data.load_lee_documents("test")[0] == text.tokenize_words(line)
     assert not hasattr(data, "_WORD") and not hasattr(data, "train_test_split_series")
+
+
+# ----------------------------------------------------------------- the shared benchmarks' splits
+def test_adding_splits_are_the_one_protocol_split():
+    s = data.adding_splits()
+    assert (s.x_train.shape, s.x_val.shape, s.x_test.shape) == ((3000, 50, 2), (500, 50, 2), (500, 50, 2))
+    assert data.ADDING_STEPS == 50
+    x, y = data.adding_problem(500, 50, seed=4)
+    np.testing.assert_array_equal(s.x_val, x)
+    np.testing.assert_array_equal(s.y_val, y)
+    assert not np.array_equal(s.x_val, s.x_test)  # three different generator seeds
+
+
+def test_sunspot_splits_parts_windows_and_scores():
+    s = data.sunspot_splits()
+    years, values = data.load_sunspots()
+    assert (s.years[s.val_start], s.years[s.test_start], s.window) == (1909, 1949, 9)
+    assert len(s.part("train")) + len(s.part("val")) + len(s.part("test")) == len(values) == 309
+    assert (len(s.part("val")), len(s.part("test"))) == (40, 60)
+    assert s.mean == pytest.approx(values[:209].mean()) and s.std == pytest.approx(values[:209].std())
+    x, y = s.windows("train")
+    assert x.shape == (200, 9, 1) and y.shape == (200,) and x.dtype == np.float32
+    # a window holds the 9 values before its target, scaled by the training statistics
+    np.testing.assert_allclose(x[0, :, 0] * s.std + s.mean, values[:9], rtol=1e-5)
+    np.testing.assert_allclose(y[0] * s.std + s.mean, values[9], rtol=1e-5)
+    xv, yv = s.windows("val")
+    np.testing.assert_allclose(xv[0, :, 0] * s.std + s.mean, values[200:209], rtol=1e-5)  # reaches back into training
+    assert s.windows("test")[0].shape == (60, 9, 1)
+    # a predictor that returns the true next value scores MASE 0; the naive forecast matches forecast.mase
+    truth = lambda w: np.array([values[np.flatnonzero(np.all(np.lib.stride_tricks.sliding_window_view(values, 9)[:-1] == row, axis=1))[0] + 9] for row in w])  # noqa: E731
+    assert s.mase(s.forecast(truth, "val"), "val") == 0.0
+    naive = lambda w: np.asarray(w)[:, -1]  # noqa: E731
+    assert s.mase(s.forecast(naive, "test"), "test") == pytest.approx(
+        forecast.mase(values[249:], values[248:-1], values[:209]))
+
+
+def test_sunspot_splits_reject_unknown_parts():
+    s = data.sunspot_splits()
+    with pytest.raises(ValueError, match="part must be one of"):
+        s.part("validation")
+    with pytest.raises(TypeError, match="part must be a str"):
+        s.windows(1)
+
+
+def test_lee_text_splits_are_disjoint_halves_of_the_test_articles():
+    t = data.lee_text_splits()
+    assert len(t.train) > 300_000 and 10_000 < len(t.val) < 16_000 and 10_000 < len(t.test) < 16_000
+    whole = "".join(text.tokenize_chars(data.load_lee_text("test")))
+    assert whole.startswith(t.val[:200]) and whole.endswith(t.test[-200:])
+    assert t.val[:500] not in t.test and t.train == t.train.lower() and "  " not in t.val

@@ -1,5 +1,10 @@
 """Measured comparisons of recurrent cells: same task, same budget, several seeds.
 
+The book's shared benchmarks each have one protocol here, so that two chapters
+cannot disagree: :func:`adding_task` (the adding problem, 50 steps) and
+:func:`sunspots_task` (one-step sunspot forecasts from 9-year windows).  Their
+data splits come from :mod:`rnnbook.data`.
+
 A :class:`Task` bundles data, a model builder (cell name -> uncompiled Keras
 model, usually through :func:`rnnbook.models.recurrent_model`), the training
 settings and a scoring function.  :func:`compare_cells` trains one model per
@@ -12,17 +17,22 @@ clock, so it varies from machine to machine).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from . import models
+from . import data, models
 from ._validate import check_positive_int, check_positive_number, type_name
 from .cells import CELLS
 
-__all__ = ["Task", "CellResult", "Comparison", "compare_cells"]
+__all__ = ["Task", "CellResult", "Comparison", "compare_cells", "compare_models", "adding_task",
+           "sunspots_task", "sunspots_baselines", "ADDING_BUDGET", "SUNSPOTS_BUDGET"]
+
+# The shared budgets: every chapter that trains on a benchmark trains with these.
+ADDING_BUDGET = dict(epochs=10, batch_size=50, learning_rate=1e-2, global_clipnorm=1.0)   # 600 Adam updates
+SUNSPOTS_BUDGET = dict(epochs=20, batch_size=32, learning_rate=1e-2)                      # 140 Adam updates
 
 
 @dataclass(frozen=True)
@@ -43,10 +53,16 @@ class Task:
         ``score(model)`` returns the final metric (a float) of a trained model.
     metric : str
         The metric's name, e.g. ``"test MSE"``.
-    epochs, batch_size, learning_rate, clipnorm
-        Adam training settings, the same for every cell.
+    epochs, batch_size, learning_rate, clipnorm, global_clipnorm
+        Adam training settings, the same for every cell (at most one of the two clipping options).
     higher_is_better : bool
         Whether a larger metric is better (accuracy) or worse (MSE, MASE).
+    x_val, y_val : array_like or None
+        A validation set: its loss is recorded after every epoch (the curves).
+    val_score : callable or None
+        ``val_score(model)``: the metric on the validation set, shown beside the test score.
+    solved_below : float or None
+        A run whose score is below this counts as *solved*; the table then says "solved k/n".
     """
 
     name: str
@@ -61,6 +77,11 @@ class Task:
     learning_rate: float = 1e-3
     clipnorm: float | None = None
     higher_is_better: bool = False
+    x_val: Any = None
+    y_val: Any = None
+    val_score: Callable[[Any], float] | None = None
+    global_clipnorm: float | None = None
+    solved_below: float | None = None
 
     def __post_init__(self):
         if not callable(self.build) or not callable(self.score):
@@ -70,6 +91,19 @@ class Task:
         check_positive_number("learning_rate", self.learning_rate)
         if self.clipnorm is not None:
             check_positive_number("clipnorm", self.clipnorm)
+        if self.global_clipnorm is not None:
+            check_positive_number("global_clipnorm", self.global_clipnorm)
+            if self.clipnorm is not None:
+                raise ValueError("give at most one of clipnorm and global_clipnorm")
+        if self.solved_below is not None:
+            check_positive_number("solved_below", self.solved_below)
+        if self.val_score is not None and not callable(self.val_score):
+            raise TypeError(f"val_score must be None or a callable; got {type_name(self.val_score)}")
+        if (self.x_val is None) != (self.y_val is None):
+            raise ValueError("give both x_val and y_val, or neither")
+        if self.x_val is not None and len(self.x_val) != len(self.y_val):
+            raise ValueError(f"x_val and y_val must hold the same number of examples; "
+                             f"got {len(self.x_val)} and {len(self.y_val)}")
         if len(self.x_train) != len(self.y_train):
             raise ValueError(f"x_train and y_train must hold the same number of examples; "
                              f"got {len(self.x_train)} and {len(self.y_train)}")
@@ -83,6 +117,17 @@ class CellResult:
     params: int
     scores: tuple[float, ...]
     epoch_seconds: tuple[float, ...] = field(default=())
+    val_scores: tuple[float, ...] = field(default=())
+    val_curves: tuple[tuple[float, ...], ...] = field(default=())
+    models: tuple = field(default=(), repr=False, compare=False)
+
+    def solved(self, below: float) -> int:
+        """How many seeds scored below ``below``."""
+        return int(sum(s < below for s in self.scores))
+
+    def first_epoch_below(self, level: float) -> list[int | None]:
+        """Per seed, the first epoch (from 1) whose validation loss is below ``level``, or None."""
+        return [next((k + 1 for k, v in enumerate(curve) if v < level), None) for curve in self.val_curves]
 
     @property
     def mean(self) -> float:
@@ -109,6 +154,7 @@ class Comparison:
     seeds: tuple[int, ...]
     results: list[CellResult]
     higher_is_better: bool = False
+    solved_below: float | None = None
 
     def __getitem__(self, cell: str) -> CellResult:
         for r in self.results:
@@ -125,16 +171,43 @@ class Comparison:
         key = (lambda r: -r.mean) if self.higher_is_better else (lambda r: r.mean)
         return min(self.results, key=key).cell
 
-    def table(self, digits: int = 3) -> str:
-        """Parameters and the metric (mean ± std over seeds, and every seed): deterministic on CPU."""
+    def table(self, digits: int = 3, *, split: str = "test") -> str:
+        """Parameters and the metric on ``split`` (mean ± std over seeds, every seed, solved k/n): deterministic on CPU.
+
+        ``split="val"`` shows the validation scores (for choices and for reading
+        curves); ``split="test"``, the default, the test scores, to be read once.
+        """
         digits = check_positive_int("digits", digits)
-        head = f"{self.task}: {self.metric} over seeds {list(self.seeds)}"
+        if split not in ("test", "val"):
+            raise ValueError(f"split must be 'test' or 'val'; got {split!r}")
+        if split == "val" and not all(r.val_scores for r in self.results):
+            raise ValueError("no validation scores: build the Task with val_score=... to get them")
+        has_val = all(r.val_scores for r in self.results)
+        which = "validation " if split == "val" else ("test " if has_val else "")
+        head = f"{self.task}: {which}{self.metric} over seeds {list(self.seeds)}"
         w = self._name_width()
-        lines = [head, f"{'cell':{w}s} {'params':>7s}  {'mean ± std':>17s}   per seed"]
+        lines = [head, f"{'model':{w}s} {'params':>7s}  {'mean ± std':>17s}   per seed"
+                       + ("   solved" if self.solved_below is not None else "")]
         for r in self.results:
-            per_seed = " ".join(f"{s:.{digits}f}" for s in r.scores)
-            lines.append(f"{r.cell:{w}s} {r.params:7d}  {r.mean:8.{digits}f} ± {r.std:<6.{digits}f}   {per_seed}")
+            scores = r.val_scores if split == "val" else r.scores
+            mean, std = float(np.mean(scores)), float(np.std(scores, ddof=1)) if len(scores) > 1 else 0.0
+            per_seed = " ".join(f"{s:.{digits}f}" for s in scores)
+            solved = (f"   {int(sum(s < self.solved_below for s in scores))}/{len(scores)}"
+                      if self.solved_below is not None else "")
+            lines.append(f"{r.cell:{w}s} {r.params:7d}  {mean:8.{digits}f} ± {std:<6.{digits}f}   {per_seed}{solved}")
+        if self.solved_below is not None:
+            lines.append(f"(solved: {which}{self.metric} below {self.solved_below:g})")
         return "\n".join(lines)
+
+    def __add__(self, other: "Comparison") -> "Comparison":
+        """Join two comparisons of the same task and seeds into one table."""
+        if not isinstance(other, Comparison):
+            return NotImplemented
+        if (other.task, other.metric, other.seeds) != (self.task, self.metric, self.seeds):
+            raise ValueError(f"can only join comparisons of the same task, metric and seeds; got "
+                             f"{(self.task, self.metric, self.seeds)} and {(other.task, other.metric, other.seeds)}")
+        return Comparison(self.task, self.metric, self.seeds, self.results + other.results,
+                          self.higher_is_better, self.solved_below)
 
     def timing_table(self) -> str:
         """Median seconds per epoch of each cell, and relative to the first cell (wall clock: varies)."""
@@ -158,12 +231,92 @@ def _epoch_timer():
     return timer, seconds
 
 
-def compare_cells(task: Task, cells: Sequence[str] = CELLS, seeds: Sequence[int] = (0, 1, 2)) -> Comparison:
-    """Train ``task.build(cell)`` once per seed for every cell, with identical settings.
+def _check_seeds(seeds) -> tuple[int, ...]:
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence) or not seeds:
+        raise ValueError(f"seeds must be a non-empty sequence of ints >= 0; got {seeds!r}")
+    for s in seeds:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f"seeds must be ints; got {type_name(s)}")
+        if s < 0:
+            raise ValueError(f"seeds must be >= 0; got {s}")
+    return tuple(int(s) for s in seeds)
+
+
+def compare_models(task: Task, builders: Mapping[str, Callable[[], Any]], seeds: Sequence[int] = (0, 1, 2), *,
+                   keep_models: bool = False) -> Comparison:
+    """Train every model of ``builders`` once per seed on ``task``, with identical settings.
 
     Before each run, ``keras.utils.set_random_seed(seed)`` fixes the initial
     weights and the batch order, so the scores are reproducible on CPU.  Every
     run trains through :func:`rnnbook.models.train` (Adam, ``task``'s settings).
+
+    Parameters
+    ----------
+    task : Task
+        What to train, the budget, and how to score it.
+    builders : mapping of str to callable
+        Name -> ``build()`` returning a fresh, uncompiled Keras model, in table order.
+    seeds : sequence of int
+        One run per seed (>= 0); at least two for a standard deviation.
+    keep_models : bool
+        Keep the trained models (``result.models``, one per seed) to look inside them.
+
+    Returns
+    -------
+    Comparison
+        Per model: trainable parameter count, per-seed test (and validation) scores,
+        validation curves and epoch times.
+
+    Raises
+    ------
+    TypeError
+        If ``task`` is not a Task, a builder is not callable, or a seed is not an int.
+    ValueError
+        If ``builders`` or ``seeds`` is empty, or a seed is negative.
+    """
+    import keras
+
+    if not isinstance(task, Task):
+        raise TypeError(f"task must be a rnnbook.benchmark.Task; got {type_name(task)}")
+    if not isinstance(builders, Mapping) or not builders:
+        raise ValueError(f"builders must be a non-empty mapping of name -> build(); got {type_name(builders)}")
+    for name, build in builders.items():
+        if not isinstance(name, str) or not callable(build):
+            raise TypeError(f"builders must map str names to callables; got {type_name(name)} -> {type_name(build)}")
+    seeds = _check_seeds(seeds)
+    if not isinstance(keep_models, bool):
+        raise TypeError(f"keep_models must be a bool; got {type_name(keep_models)}")
+    validation = (task.x_val, task.y_val) if task.x_val is not None else None
+
+    results = []
+    for name, build in builders.items():
+        scores, val_scores, curves, epoch_seconds, params, kept = [], [], [], [], None, []
+        for seed in seeds:
+            keras.utils.set_random_seed(seed)
+            model = build()
+            timer, seconds = _epoch_timer()
+            history = models.train(model, task.x_train, task.y_train, epochs=task.epochs, loss=task.loss,
+                                   batch_size=task.batch_size, learning_rate=task.learning_rate,
+                                   clipnorm=task.clipnorm, global_clipnorm=task.global_clipnorm,
+                                   validation_data=validation, callbacks=[timer])
+            epoch_seconds += seconds[1:] if len(seconds) > 1 else seconds
+            params = int(sum(int(np.prod(w.shape)) for w in model.trainable_weights))
+            scores.append(float(task.score(model)))
+            if task.val_score is not None:
+                val_scores.append(float(task.val_score(model)))
+            if validation is not None:
+                curves.append(tuple(float(v) for v in history.history["val_loss"]))
+            if keep_models:
+                kept.append(model)
+        results.append(CellResult(name, params, tuple(scores), tuple(epoch_seconds), tuple(val_scores), tuple(curves),
+                                  tuple(kept)))
+    return Comparison(task.name, task.metric, seeds, results, task.higher_is_better, task.solved_below)
+
+
+def compare_cells(task: Task, cells: Sequence[str] = CELLS, seeds: Sequence[int] = (0, 1, 2)) -> Comparison:
+    """Train ``task.build(cell)`` once per seed for every cell, with identical settings.
+
+    The same as :func:`compare_models` with ``{cell: lambda: task.build(cell)}``.
 
     Parameters
     ----------
@@ -186,37 +339,92 @@ def compare_cells(task: Task, cells: Sequence[str] = CELLS, seeds: Sequence[int]
     ValueError
         If ``cells`` or ``seeds`` is empty or holds an unknown cell or a negative seed.
     """
-    import keras
-
     if not isinstance(task, Task):
         raise TypeError(f"task must be a rnnbook.benchmark.Task; got {type_name(task)}")
     if isinstance(cells, str) or not isinstance(cells, Sequence) or not cells:
         raise ValueError(f"cells must be a non-empty sequence of cell names such as ('lstm', 'gru'); got {cells!r}")
     for c in cells:
         models._check_cell(c)
-    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence) or not seeds:
-        raise ValueError(f"seeds must be a non-empty sequence of ints >= 0; got {seeds!r}")
-    for s in seeds:
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
-            raise TypeError(f"seeds must be ints; got {type_name(s)}")
-        if s < 0:
-            raise ValueError(f"seeds must be >= 0; got {s}")
+    return compare_models(task, {c: (lambda c=c: task.build(c)) for c in cells}, seeds)
 
-    results = []
-    for cell in cells:
-        scores, epoch_seconds, params = [], [], None
-        for seed in seeds:
-            keras.utils.set_random_seed(int(seed))
-            model = task.build(cell)
-            timer, seconds = _epoch_timer()
-            models.train(model, task.x_train, task.y_train, epochs=task.epochs, loss=task.loss,
-                         batch_size=task.batch_size, learning_rate=task.learning_rate, clipnorm=task.clipnorm,
-                         callbacks=[timer])
-            epoch_seconds += seconds[1:] if len(seconds) > 1 else seconds
-            params = int(sum(int(np.prod(w.shape)) for w in model.trainable_weights))
-            scores.append(float(task.score(model)))
-        results.append(CellResult(cell, params, tuple(scores), tuple(epoch_seconds)))
-    return Comparison(task.name, task.metric, tuple(int(s) for s in seeds), results, task.higher_is_better)
+
+def adding_task(units: int = 32, build: Callable[[str], Any] | None = None) -> Task:
+    """The adding-problem protocol: :func:`rnnbook.data.adding_splits` and ``ADDING_BUDGET``.
+
+    3000 training sequences of 50 steps, Adam at learning rate 0.01 with the
+    global gradient norm clipped at 1, batch 50, 10 epochs (600 updates); the
+    validation MSE is recorded after every epoch; a seed counts as solved when its
+    test MSE is below 0.05, under a third of the predict-1 baseline (1/6).
+
+    Parameters
+    ----------
+    units : int
+        Width of the default model, ``models.recurrent_model(cell, units, steps=50, features=2)``.
+    build : callable or None
+        ``build(cell)`` for another model; :func:`compare_models` takes any builders anyway.
+    """
+    units = check_positive_int("units", units)
+    split = data.adding_splits()
+    mse = lambda x, y: lambda model: float(np.mean((np.asarray(model(x))[:, 0] - y) ** 2))  # noqa: E731
+    return Task(f"adding problem ({data.ADDING_STEPS} steps)",
+                build=build or (lambda cell: models.recurrent_model(cell, units, steps=data.ADDING_STEPS, features=2)),
+                x_train=split.x_train, y_train=split.y_train, loss="mse", metric="MSE",
+                score=mse(split.x_test, split.y_test), val_score=mse(split.x_val, split.y_val),
+                x_val=split.x_val, y_val=split.y_val, solved_below=0.05, **ADDING_BUDGET)
+
+
+def sunspots_task(units: int = 16, build: Callable[[str], Any] | None = None) -> Task:
+    """The sunspots protocol: :func:`rnnbook.data.sunspot_splits` and ``SUNSPOTS_BUDGET``.
+
+    Models read the last 9 years (scaled by the training mean and standard
+    deviation) and predict the next; they train on the 200 windows whose targets
+    are training years, with Adam at learning rate 0.01, batch 32, 20 epochs.
+    Scores are the MASE of one-step forecasts of the validation and the test years.
+
+    Parameters
+    ----------
+    units : int
+        Width of the default model, ``models.recurrent_model(cell, units, steps=9, features=1)``.
+    build : callable or None
+        ``build(cell)`` for another model.
+    """
+    units = check_positive_int("units", units)
+    split = data.sunspot_splits()
+    x_tr, y_tr = split.windows("train")
+    x_va, y_va = split.windows("val")
+    score = lambda part: lambda model: split.mase(split.forecast(split.model_predictor(model), part), part)  # noqa: E731
+    return Task("sunspots (window 9)",
+                build=build or (lambda cell: models.recurrent_model(cell, units, steps=split.window, features=1)),
+                x_train=x_tr, y_train=y_tr, loss="mse", metric="MASE", score=score("test"),
+                val_score=score("val"), x_val=x_va, y_val=y_va, **SUNSPOTS_BUDGET)
+
+
+def sunspots_baselines() -> dict[str, tuple[float, float]]:
+    """Validation and test MASE of the sunspots protocol's baselines, fitted on the training years only.
+
+    Returns ``{name: (validation MASE, test MASE)}`` for the naive forecast, the
+    seasonal naive forecast (11 years) and the least-squares linear AR on the same
+    9-year windows as the networks.
+    """
+    from . import forecast
+
+    split = data.sunspot_splits()
+    ar = forecast.fit_linear_ar(*data.sliding_windows(split.part("train"), window=split.window))
+    out = {}
+    for name, predict in (("naive", None), ("seasonal naive (11 y)", 11), ("linear AR, window 9", ar)):
+        scores = []
+        for part in ("val", "test"):
+            lo = split.val_start if part == "val" else split.test_start
+            upto = split.values[:split.test_start] if part == "val" else split.values
+            if predict is None:
+                pred = forecast.naive_forecast(upto, lo)
+            elif predict == 11:
+                pred = forecast.seasonal_naive_forecast(upto, lo, period=11)
+            else:
+                pred = split.forecast(ar, part)
+            scores.append(split.mase(pred, part))
+        out[name] = (scores[0], scores[1])
+    return out
 
 
 def __getattr__(name: str):

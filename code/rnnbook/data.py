@@ -8,6 +8,7 @@ Shapes follow the book's convention: sequences are ``[batch, steps, features]``.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,13 @@ __all__ = [
     "load_lee_text",
     "load_lee_documents",
     "load_polarity",
+    "Splits",
+    "SeriesSplits",
+    "TextSplits",
+    "adding_splits",
+    "sunspot_splits",
+    "lee_text_splits",
+    "ADDING_STEPS",
 ]
 
 
@@ -258,3 +266,149 @@ def load_polarity() -> tuple[list[str], np.ndarray]:
         texts.append(text.strip())
         labels.append(1 if label == "__label__pos" else 0)
     return texts, np.asarray(labels, dtype=np.int64)
+
+
+# --------------------------------------------------------------------------- the shared benchmarks' splits
+ADDING_STEPS = 50  # the adding-problem benchmark's sequence length
+
+
+@dataclass(frozen=True)
+class Splits:
+    """A benchmark's three parts: fit on train, choose on validation, report test once."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+
+def adding_splits() -> Splits:
+    """The adding-problem benchmark: the one split every chapter uses.
+
+    3000 training, 500 validation and 500 test sequences of ``ADDING_STEPS`` = 50
+    steps (generator seeds 1, 4 and 2), each ``x`` shaped [n, 50, 2] and ``y`` [n].
+    Predicting the mean, 1, scores MSE 1/6 on average.
+    """
+    (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = (adding_problem(n, ADDING_STEPS, seed=s)
+                                                for n, s in ((3000, 1), (500, 4), (500, 2)))
+    return Splits(x_tr, y_tr, x_va, y_va, x_te, y_te)
+
+
+_PARTS = ("train", "val", "test")
+
+
+@dataclass(frozen=True)
+class SeriesSplits:
+    """A series cut in time: training years, then validation years, then test years.
+
+    Models are fitted on the training part only; the validation part decides
+    every choice; the test part is scored once.  Every forecast is one step
+    ahead: the forecast of year ``t`` may use every true value before ``t``.
+
+    Attributes
+    ----------
+    years, values : ndarray, shape (n,)
+    val_start, test_start : int
+        Indices where the validation and the test parts begin.
+    window : int
+        Past values per input of the window models.
+    """
+
+    years: np.ndarray
+    values: np.ndarray
+    val_start: int
+    test_start: int
+    window: int
+
+    def _bounds(self, part: str) -> tuple[int, int]:
+        check_choice("part", check_str("part", part), _PARTS)
+        return {"train": (0, self.val_start), "val": (self.val_start, self.test_start),
+                "test": (self.test_start, len(self.values))}[part]
+
+    def part(self, part: str) -> np.ndarray:
+        """The true values of ``"train"``, ``"val"`` or ``"test"``."""
+        lo, hi = self._bounds(part)
+        return self.values[lo:hi]
+
+    @property
+    def mean(self) -> float:
+        """Mean of the training part (inputs are scaled with it)."""
+        return float(self.part("train").mean())
+
+    @property
+    def std(self) -> float:
+        """Standard deviation of the training part."""
+        return float(self.part("train").std())
+
+    def windows(self, part: str) -> tuple[np.ndarray, np.ndarray]:
+        """Scaled (window, next value) pairs whose targets lie in ``part``.
+
+        Returns ``x`` shaped [n, window, 1] = [batch, steps, features] and ``y``
+        shaped [n], both scaled by the training mean and standard deviation
+        (float32).  Inputs may reach back into earlier parts: they are the past.
+        """
+        lo, hi = self._bounds(part)
+        lo = max(lo, self.window)
+        z = (self.values - self.mean) / self.std
+        x = z[np.arange(lo, hi)[:, None] - self.window + np.arange(self.window)]
+        return x[..., None].astype(np.float32), z[lo:hi].astype(np.float32)
+
+    def forecast(self, predict, part: str) -> np.ndarray:
+        """One-step forecasts of ``part`` in the series' units.
+
+        ``predict`` maps raw windows [n, window] to [n] (or [n, 1]) predictions
+        in the series' units, e.g. ``forecast.fit_linear_ar(...)``; see
+        :meth:`model_predictor` for a Keras model trained on :meth:`windows`.
+        """
+        from .forecast import window_forecast
+
+        lo, hi = self._bounds(part)
+        return window_forecast(predict, self.values[:hi], lo, self.window)
+
+    def model_predictor(self, model):
+        """Wrap a Keras model trained on :meth:`windows` as a predictor of raw windows."""
+        mu, sd = self.mean, self.std
+        return lambda w: np.asarray(model(((np.asarray(w) - mu) / sd)[..., None].astype(np.float32))).reshape(-1) * sd + mu
+
+    def mase(self, forecasts, part: str) -> float:
+        """MASE of ``forecasts`` on ``part``, scaled by the naive forecast's error on the training part."""
+        from .forecast import mase
+
+        return mase(self.part(part), forecasts, self.part("train"))
+
+
+def sunspot_splits() -> SeriesSplits:
+    """The sunspots benchmark: 1700-1908 train (209 years), 1909-1948 validation (40), 1949-2008 test (60).
+
+    Window models read the last 9 years (the window chosen on the validation years in chapter 1).
+    """
+    years, values = load_sunspots()
+    test_start = len(values) - 60
+    return SeriesSplits(years, values, val_start=test_start - 40, test_start=test_start, window=9)
+
+
+@dataclass(frozen=True)
+class TextSplits:
+    """A text benchmark's three parts, as strings of normalised characters."""
+
+    train: str
+    val: str
+    test: str
+
+
+def lee_text_splits() -> TextSplits:
+    """The Lee-text benchmark: the 300 background articles to train, gensim's 50 test articles split in two.
+
+    The first 25 test articles validate (orders, sizes, epochs); the last 25 are the test set.
+    Every part is lower case with whitespace runs collapsed to one space
+    (:func:`rnnbook.text.tokenize_chars`).
+    """
+    from .text import tokenize_chars
+
+    articles = [line for line in load_lee_text("test").splitlines() if line.strip()]
+    half = len(articles) // 2
+    chars = lambda t: "".join(tokenize_chars(t))  # noqa: E731
+    return TextSplits(chars(load_lee_text("background")), chars("\n".join(articles[:half])),
+                      chars("\n".join(articles[half:])))

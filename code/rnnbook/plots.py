@@ -23,16 +23,30 @@ def _plt():
     return plt
 
 
-def series_split(t, y, start: int, *, title: str, xlabel: str, ylabel: str):
-    """A series with its held-out tail shaded: training values before ``start``, test values after."""
+def series_split(t, y, start: int, *, title: str, xlabel: str, ylabel: str, val_start: int | None = None):
+    """A series with its held-out tail shaded: training values before ``start``, test values after.
+
+    With ``val_start``, the values from ``val_start`` to ``start`` are drawn as the validation part.
+    """
     t = as_array("t", t, ndim=1, shape_desc="(n,)")
     y = as_array("y", y, ndim=1, shape_desc="(n,)")
     if t.shape != y.shape:
         raise ValueError(f"t and y must have the same shape, got {t.shape} and {y.shape}")
+    start = check_positive_int("start", start)
+    if start >= len(t):
+        raise ValueError(f"start must be below the series length {len(t)}; got {start}")
+    if val_start is not None:
+        val_start = check_positive_int("val_start", val_start)
+        if val_start >= start:
+            raise ValueError(f"val_start must be below start={start}; got {val_start}")
+    fit_end = start if val_start is None else val_start
     fig, ax = _plt().subplots()
-    ax.plot(t[:start + 1], y[:start + 1], label="training")
+    ax.plot(t[:fit_end + 1], y[:fit_end + 1], label="training")
+    if val_start is not None:
+        ax.plot(t[val_start:start + 1], y[val_start:start + 1], label="validation")
+        ax.axvspan(t[val_start], t[start], alpha=0.05, color="grey")
     ax.plot(t[start:], y[start:], label="held-out test")
-    ax.axvspan(t[start], t[-1], alpha=0.08, color="grey")
+    ax.axvspan(t[start], t[-1], alpha=0.12, color="grey")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     ax.legend(loc="upper left")
     return fig
@@ -79,6 +93,49 @@ def history(histories: Mapping[str, object], metric: str = "loss", *, title: str
         ax.plot(np.arange(1, len(values) + 1), values, label=name)
     ax.set(title=title, xlabel="epoch", ylabel=ylabel or metric)
     ax.legend()
+    return fig
+
+
+def seed_curves(comparison, *, title: str, ylabel: str = "validation loss", baseline: float | None = None,
+                skip: tuple[str, ...] = ()):
+    """Validation curves of a :class:`rnnbook.benchmark.Comparison`: one colour per model, one line per seed.
+
+    Parameters
+    ----------
+    comparison : rnnbook.benchmark.Comparison
+        Trained with a validation set, so that each result has ``val_curves``.
+    title, ylabel : str
+        The figure's title and y-axis label (the x-axis is the epoch).
+    baseline : float or None
+        A horizontal dotted line, e.g. the error of the constant prediction.
+    skip : tuple of str
+        Names of models to leave out of the figure.
+
+    Raises
+    ------
+    TypeError
+        If ``comparison`` is not a Comparison.
+    ValueError
+        If a model to draw has no validation curves.
+    """
+    from . import PALETTE
+    from .benchmark import Comparison
+
+    if not isinstance(comparison, Comparison):
+        raise TypeError(f"comparison must be a rnnbook.benchmark.Comparison; got {type(comparison).__name__}")
+    fig, ax = _plt().subplots(figsize=(6.4, 4.6))
+    shown = [r for r in comparison.results if r.cell not in skip]
+    for k, r in enumerate(shown):
+        if not r.val_curves:
+            raise ValueError(f"{r.cell!r} has no validation curves: train its Task with x_val and y_val")
+        for j, curve in enumerate(r.val_curves):
+            ax.plot(np.arange(1, len(curve) + 1), curve, color=PALETTE[k % len(PALETTE)],
+                    ls=("-", "--", ":")[j % 3], lw=1.4, label=f"{r.cell}, seed {comparison.seeds[j]}")
+    if baseline is not None:
+        ax.axhline(baseline, color="black", ls=":", lw=1, label=f"baseline ({baseline:.3g})")
+    ax.set(title=title, xlabel="epoch", ylabel=ylabel)
+    ax.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.15))
+    fig.tight_layout()
     return fig
 
 
@@ -425,3 +482,104 @@ def tbptt_windows(steps: int, k1: int, k2: int):
     fig.legend(loc="lower center", ncol=1, fontsize=8, frameon=False)  # below the axes: it covers no bar
     fig.tight_layout(rect=(0, 0.14, 1, 1))
     return fig
+
+
+# --------------------------------------------------------------------------- chapter 7
+def dropout_masks(masks: Mapping[str, np.ndarray], *, title: str):
+    """Dropout masks of one sequence side by side: time step across, unit down, dropped values dark.
+
+    Parameters
+    ----------
+    masks : mapping of str to array of bool, shape [steps, units]
+        ``True`` where the value was kept, one panel per entry.
+    title : str
+        The figure's title.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``masks`` is empty or a mask is not 2-D.
+    """
+    from matplotlib.colors import ListedColormap
+
+    from . import PALETTE
+
+    if not isinstance(masks, Mapping) or not masks:
+        raise ValueError("masks must be a non-empty dict of name -> [steps, units] boolean array")
+    arrays = {name: np.asarray(m, dtype=float) for name, m in masks.items()}
+    for name, m in arrays.items():
+        if m.ndim != 2:
+            raise ValueError(f"mask {name!r} must have shape [steps, units]; got shape {m.shape}")
+    fig, axes = _plt().subplots(1, len(arrays), figsize=(3.4 * len(arrays), 3.0), squeeze=False)
+    cmap = ListedColormap([PALETTE[7], "#F2F2F2"])               # dropped: black, kept: light grey
+    for ax, (name, m) in zip(axes[0], arrays.items()):
+        ax.imshow(m.T, cmap=cmap, vmin=0, vmax=1, aspect="auto", interpolation="nearest")
+        ax.set(title=name, xlabel="time step t", ylabel="unit of h_{t-1}")
+        ax.grid(False)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def error_by_horizon(curves: Mapping[str, np.ndarray], *, title: str, ylabel: str = "MASE"):
+    """Forecast error against horizon: one line per method, the seeds' range shaded.
+
+    Parameters
+    ----------
+    curves : mapping of str to array, shape [horizon] or [seeds, horizon]
+        The error at each horizon; with several seeds the mean is drawn and
+        the range from the best to the worst seed is shaded.
+    title, ylabel : str
+        The figure's title and y-axis label (the x-axis is the horizon in steps).
+
+    Raises
+    ------
+    ValueError
+        If ``curves`` is empty or the curves have different horizons.
+    """
+    from . import PALETTE
+
+    if not isinstance(curves, Mapping) or not curves:
+        raise ValueError("curves must be a non-empty dict of name -> [horizon] or [seeds, horizon] array")
+    arrays = {name: np.atleast_2d(as_array(name, c)) for name, c in curves.items()}
+    horizons = {a.shape[1] for a in arrays.values()}
+    if len(horizons) != 1 or any(a.ndim != 2 for a in arrays.values()):
+        raise ValueError(f"every curve must have the same horizon; got horizons {sorted(horizons)}")
+    h = np.arange(1, horizons.pop() + 1)
+    fig, ax = _plt().subplots(figsize=(6.8, 3.8))
+    for k, (name, a) in enumerate(arrays.items()):
+        color = PALETTE[k % len(PALETTE)]
+        label = name if a.shape[0] == 1 else f"{name} (mean of {a.shape[0]} seeds, range shaded)"
+        ax.plot(h, a.mean(axis=0), color=color, ls=_LINESTYLES[k % 4], marker="o", ms=3, label=label)
+        if a.shape[0] > 1:
+            ax.fill_between(h, a.min(axis=0), a.max(axis=0), color=color, alpha=0.15)
+    ax.set(title=title, xlabel="forecast horizon (steps ahead)", ylabel=ylabel, xticks=h)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def time_against_length(times: Mapping[str, Mapping[int, float]], *, title: str,
+                        ylabel: str = "milliseconds per update"):
+    """Measured time against sequence length on log-log axes, one line per configuration.
+
+    Parameters
+    ----------
+    times : mapping of str to mapping of int to float
+        Configuration name -> {sequence length: seconds}.
+    title, ylabel : str
+        The figure's title and y-axis label (the values are drawn in milliseconds).
+    """
+    if not isinstance(times, Mapping) or not times:
+        raise ValueError("times must be a non-empty dict of name -> {length: seconds}")
+    fig, ax = _plt().subplots(figsize=(6.4, 3.8))
+    for k, (name, by_length) in enumerate(times.items()):
+        lengths = sorted(by_length)
+        ax.plot(lengths, [1000 * by_length[n] for n in lengths], ls=_LINESTYLES[k % 4], marker="o", label=name)
+    ax.set(title=title, xlabel="sequence length (steps)", ylabel=ylabel, xscale="log", yscale="log")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+__all__ += ["dropout_masks", "error_by_horizon", "time_against_length"]

@@ -11,7 +11,9 @@ guarantees, and the limits of the time limit, are described in ``_core``.
 
 The step functions of the cells (``rnn_step``, ``lstm_step``, ``gru_step``)
 must return ``rnnbook.cells.Step(h, state, gates)``, the contract of the
-package's own cells.
+package's own cells; the backward steps (``lstm_backward_step``,
+``gru_backward_step``) return a plain tuple of gradients, in the order their
+docstrings give, and the check names the first gradient that is wrong.
 
 Every check returns a :class:`CheckResult` (truthy when everything passed),
 which shows nothing more in a notebook since the feedback is already printed;

@@ -5,17 +5,11 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..cells import simple_rnn_forward
 from ._core import CheckResult, StepSpec, register_answer, run_cases, run_step_cases
 
-__all__ = ["rnn_step", "count_rnn_params"]
+__all__ = ["rnn_step", "rnn_forward"]
 
-register_answer("ex2-1", 32 * (10 + 32 + 1), "number", rtol=0.0, wrong=(
-    (32 * (10 + 32), "you left out the bias: one per unit."),
-    (32 * (10 + 1), "you left out the recurrent kernel U, which maps h_{t-1} (units values) to every unit."),
-    (32 * 10, "that is the input kernel W alone; add the recurrent kernel U and the bias b."),
-    (2 * 32 * (10 + 32 + 1), "that counts two layers (as in a Bidirectional wrapper); the question is about one SimpleRNN."),
-    (10 * (10 + 32 + 1), "the number of rows of W is the features, but every count is per *unit*: multiply by units."),
-))
 register_answer("ex2-2", (64, 30, 32), "shape", wrong=(
     ((64, 32), "that is the output without return_sequences (the last state only); with it, every step is kept."),
     ((64, 30, 10), "the feature axis changes: a recurrent layer outputs one value per unit at each step."),
@@ -99,29 +93,90 @@ def rnn_step(fn: Callable, *, quiet: bool = False) -> CheckResult:
     return run_step_cases("ex2-3", fn, cases, diagnose, quiet, _RNN_STEP)
 
 
-# --------------------------------------------------------------------------- count_rnn_params
-def count_rnn_params(fn: Callable, *, quiet: bool = False) -> CheckResult:
-    """Check ``fn(features, units)``: the number of weights of one ``SimpleRNN(units)`` layer."""
-    sizes = [(3, 5), (8, 64), (100, 16), (7, 2), (1, 1)]
-    cases = [dict(label=f"features={f}, units={u}", args=(f, u), expected=np.array(u * (f + u + 1), dtype=float),
-                  shape_desc="a single number") for f, u in sizes]
+# --------------------------------------------------------------------------- rnn_forward (ex2-8)
+def _states(x, h0, W, U, b, *, carry=True, act=np.tanh, swap=False, same_x=False, backwards=False):
+    """The states h_1..h_T [batch, steps, units] of a simple RNN, or of one of the plausible mistakes."""
+    if swap:
+        W, U = U, W
+    h, out = h0, []
+    order = range(x.shape[1] - 1, -1, -1) if backwards else range(x.shape[1])
+    for t in order:
+        x_t = x[:, 0] if same_x else x[:, t]
+        h = act(x_t @ W + (h if carry else h0) @ U + b)
+        out.append(h)
+    return np.stack(out, axis=1)
+
+
+def _forward_case(batch: int, steps: int, features: int, units: int, seed: int) -> dict:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(batch, steps, features))
+    h0 = rng.uniform(-0.9, 0.9, size=(batch, units))
+    W = rng.normal(scale=0.6, size=(features, units))
+    U = rng.normal(scale=0.6, size=(units, units))
+    b = rng.normal(scale=0.4, size=units)
+    expected, _ = simple_rnn_forward(x, W, U, b, h0=h0)
+    return dict(label=f"batch={batch}, steps={steps}, features={features}, units={units}, non-zero h0",
+                args=(x, h0, W, U, b), expected=expected,
+                shape_desc=f"[batch, steps, units] = ({batch}, {steps}, {units})")
+
+
+def rnn_forward(fn: Callable, *, quiet: bool = False) -> CheckResult:
+    """Check ``fn(x, h0, W, U, b)`` -> every state of a simple RNN, [batch, steps, units].
+
+        h_t = tanh(x_t W + h_{t-1} U + b),  t = 1..T, starting from the given h_0
+
+    ``x`` is [batch, steps, features], ``h0`` [batch, units], ``W`` [features, units],
+    ``U`` [units, units] and ``b`` [units].  The function returns the states after
+    every step, h_1 .. h_T, stacked as [batch, steps, units] (``out[:, t]`` is the
+    state after reading ``x[:, t]``), like ``cells.simple_rnn_forward`` and
+    ``SimpleRNN(units, return_sequences=True)``; h_0 itself is not part of it.
+    """
+    # batch != steps in every case, so that [steps, batch, units] cannot pass by accident;
+    # one case has a single step, one has features == units (W and U swapped has the right shape).
+    cases = [_forward_case(2, 5, 3, 4, 80), _forward_case(3, 1, 2, 3, 81), _forward_case(4, 6, 3, 3, 82),
+             _forward_case(1, 4, 1, 2, 83)]
 
     def diagnose(case, out, expected):
-        f, u = case["args"]
-        if out.shape != ():
-            return "return one number (an int), not a list or an array."
-        value = float(out)
-        known = [
-            (u * (f + u), "did you forget the bias? Each unit has one."),
-            (u * (f + 1), "the recurrent kernel U is missing: it maps the units previous values to every unit."),
-            (u * f, "that is the input kernel W alone; add the recurrent kernel U and the bias b."),
-            (f * (f + u + 1), "every weight belongs to one unit: multiply by units, not by features."),
-            (u * (f + u + 2), "one bias per unit, not two (Keras's SimpleRNN has a single bias vector)."),
-            (2 * u * (f + u + 1), "that counts two layers, as a Bidirectional wrapper would."),
+        x, h0, W, U, b = case["args"]
+        batch, steps, _ = x.shape
+        units = h0.shape[1]
+        if out.shape != expected.shape:
+            if out.shape == (batch, units):
+                if np.allclose(out, expected[:, -1]):
+                    return ("that is only the last state h_T; keep the state of every step and stack them "
+                            "along axis 1: [batch, steps, units].")
+                return "return the state of every step, stacked as [batch, steps, units], not one state."
+            if out.shape == (steps, batch, units):
+                return ("the axes are [steps, batch, units]; the book's order is [batch, steps, units]: "
+                        "stack the states along axis 1 (np.stack(states, axis=1)).")
+            if out.shape == (batch, steps + 1, units):
+                return ("one state too many: the output holds h_1 .. h_T, the states after each step; "
+                        "h0 is the starting point, not part of the output.")
+            if out.shape == (batch, steps - 1, units):
+                return "one state missing: there is one output state per step of x, h_1 .. h_T."
+            return None
+        if np.allclose(out, expected[:, ::-1]):
+            return "the states are in reverse order: out[:, t] is the state after reading x[:, t]."
+        forwards = "time runs forwards: read x[:, 0] first and x[:, -1] last."
+        candidates = [
+            (_states(x, np.zeros_like(h0), W, U, b), "did you start from zeros? The first step reads the given h0."),
+            (np.concatenate([h0[:, None], expected[:, :-1]], axis=1),
+             "off by one: out[:, t] is the state *after* step t; store the new state, not the one the step "
+             "started from."),
+            (_states(x, h0, W, U, b, carry=False), "carry the state: each step reads the state the previous step "
+                                                    "produced, not h0."),
+            (_states(x, h0, W, U, b, same_x=True), "every step reads its own input x[:, t], not x[:, 0]."),
+            (_states(x, h0, W, U, b, backwards=True), forwards),
+            (_states(x, h0, W, U, b, backwards=True)[:, ::-1], forwards),
+            (_states(x, h0, W, U, b, act=lambda a: a),
+             "did you forget the tanh? Each new state is tanh(x_t W + h_{t-1} U + b)."),
         ]
-        for wrong, hint in known:
-            if np.isclose(value, wrong):
+        if x.shape[2] == units:
+            candidates.append((_states(x, h0, W, U, b, swap=True),
+                               "W and U are swapped: x_t goes with W, h_{t-1} with U."))
+        for value, hint in candidates:
+            if value.shape == out.shape and np.allclose(out, value, rtol=1e-6, atol=1e-8):
                 return hint
         return None
 
-    return run_cases("ex2-4", fn, cases, diagnose, quiet)
+    return run_cases("ex2-8", fn, cases, diagnose, quiet)

@@ -1,24 +1,16 @@
 """Auto-checks of chapter 5, "Long short-term memory"."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
 from ..cells import sigmoid
-from ._core import CheckResult, StepSpec, gate_mixup_hint, register_answer, run_step_cases
+from ._core import (CheckResult, StepSpec, _array_verdict, _hint, _kind, _run, gate_mixup_hint, register_answer,
+                    run_step_cases)
 
-__all__ = ["lstm_step"]
+__all__ = ["lstm_step", "lstm_backward_step"]
 
-# ex5-1: parameters of keras.layers.LSTM(64) on 10 features: 4 * 64 * (10 + 64 + 1)
-register_answer("ex5-1", 19200, "number", rtol=0.0, wrong=(
-    (4800, "that is a SimpleRNN's count: an LSTM has four blocks (i, f, c~, o), each with its own W, U and b."),
-    (18944, "each of the four blocks also has a bias vector of `units` numbers."),
-    (14400, "the candidate c~ has weights too: there are four blocks, not three."),
-    (19008, "each block has its own bias: 4 * units biases, not units."),
-    (16640, "the input weights W are missing: they map x_t (features numbers) to each block, features * 4 * units."),
-    (2816, "the recurrent weights U are missing: they map h_{t-1} (units numbers) to each block, units * 4 * units."),
-))
 # ex5-2: c_t = f * c_prev + i * c~ with c_prev = 2.0, f = 0.9, i = 0.5, c~ = -0.6
 register_answer("ex5-2", 1.5, "number", rtol=1e-6, wrong=(
     (1.2, "the candidate enters through the input gate: i * c~, not c~ alone."),
@@ -153,3 +145,192 @@ def lstm_step(fn: Callable, *, quiet: bool = False) -> CheckResult:
         return gate_mixup_hint(key, out, gates)
 
     return run_step_cases("ex5-3", fn, cases, diagnose, quiet, _LSTM_STEP)
+
+
+# --------------------------------------------------------------------------- backward steps (ex5-7, and ex6-8)
+def _run_gradients(exercise: str, fn, cases: Sequence[dict], names: Sequence[str], diagnose: Callable,
+                   quiet: bool) -> CheckResult:
+    """Run hidden cases of a backward step, which returns the tuple of gradients ``names``, in that order.
+
+    Each case holds ``label``, ``args``, ``expected`` (one array per name),
+    ``shapes`` (one shape description per name) and ``shape_desc`` (the whole
+    tuple).  Any tuple or list of the right length is accepted; its gradients
+    are compared in turn (rtol 1e-6, atol 1e-8) and the first wrong one is
+    reported, with the hint of ``diagnose(case, name, out, expected)``, where
+    ``out`` is the learner's gradient as a float array.  The guarantees (fresh
+    copies, a frozen answer key, a time limit, no exception escapes) are those
+    of :func:`rnnbook.checks.run_cases`.
+    """
+    wanted = "(" + ", ".join(names) + ")"
+
+    def evaluate(case, out, where):
+        if out is None:
+            return f"{where}: your function returned None: did you forget a `return`? Return the tuple {wanted}."
+        if isinstance(out, Mapping) or not isinstance(out, (tuple, list)):
+            return (f"{where}: your function returned {_kind(out)}; return the {len(names)} gradients "
+                    f"as a tuple {wanted}.")
+        if len(out) != len(names):
+            return (f"{where}: your function returned {_kind(out)}; return the {len(names)} gradients "
+                    f"{wanted}, in that order.")
+        for k, name in enumerate(names):
+            expected = np.array(case["expected"][k], dtype=float)
+            expected.flags.writeable = False
+            line = _array_verdict(out[k], expected, case["shapes"][k], name,
+                                  lambda arr: _hint(diagnose, case, name, arr, expected))
+            if line is not None:
+                return f"{where}: {line}"
+        return None
+
+    return _run(exercise, fn, cases, evaluate, quiet)
+
+
+def _order_hint(name: str, out: np.ndarray, names: Sequence[str], expected: Sequence) -> str | None:
+    """A hint when the learner's gradient ``name`` holds the values of another gradient of the tuple."""
+    for other, value in zip(names, expected):
+        if other != name and np.shape(value) == out.shape and _close(out, value):
+            return (f"these are the values of {other}: return the gradients in the order "
+                    "(" + ", ".join(names) + ").")
+    return None
+
+
+_LSTM_GRADS = ("dx_t", "dh_prev", "dc_prev", "dW", "dU", "db")
+
+
+def _lstm_grads(dh, dc, x_t, h_prev, c_prev, W, U, b, *, order="ifco", cat=None, dh_to_c=True, dc_in=True,
+                dc_prev="f", d_cand="tanh", d_gate="sigmoid", d_tanh_c="tanh", do_with="tanh", dU_with="h_prev"):
+    """(dx_t, dh_prev, dc_prev, dW, dU, db) of one LSTM step in Keras's layout, or of a plausible mistake.
+
+    The gradients of the loss whose gradients at h_t and c_t are ``dh`` and ``dc``:
+    going back through h_t = o * tanh(c_t), c_t = f * c_prev + i * c~ and
+    a = x_t W + h_prev U + b (blocks i, f, c, o).  The keyword options switch
+    on one mistake each; with the defaults this is the reference.
+    """
+    a = dict(zip(order, np.split(x_t @ W + h_prev @ U + b, 4, axis=-1)))
+    i, f, o = sigmoid(a["i"]), sigmoid(a["f"]), sigmoid(a["o"])
+    c_cand = np.tanh(a["c"])
+    c_t = f * c_prev + i * c_cand
+    tanh_c = np.tanh(c_t)
+    h_t = o * tanh_c
+    d_tanh = 1.0 - (c_t**2 if d_tanh_c == "raw" else tanh_c**2)
+    k = (dc if dc_in else 0.0) + (dh * o * d_tanh if dh_to_c else 0.0)       # dLoss/dc_t, both paths
+    do = dh * (c_t if do_with == "c_t" else tanh_c)
+    gate = (lambda s: 1.0 - s**2) if d_gate == "tanh" else (lambda s: s * (1.0 - s))
+    cand = c_cand * (1.0 - c_cand) if d_cand == "sigmoid" else 1.0 - c_cand**2
+    da = {"i": k * c_cand * gate(i), "f": k * c_prev * gate(f), "c": k * i * cand, "o": do * gate(o)}
+    da = np.concatenate([da[g] for g in (cat or order)], axis=-1)
+    dc_prev = {"f": k * f, "k": k, "dc": dc}[dc_prev]
+    h_rec = h_t if dU_with == "h_t" else h_prev
+    return da @ W.T, da @ U.T, dc_prev, x_t.T @ da, h_rec.T @ da, da.sum(axis=0)
+
+
+_LSTM_GRAD_MISTAKES = (
+    (dict(dh_to_c=False), "the gradient at c_t has two parts: dc from the next step, and what arrives through "
+                          "h_t = o * tanh(c_t), dh * o * (1 - tanh(c_t)**2); you left out the second."),
+    (dict(dc_in=False), "you left out dc: the gradient from the next step adds to what arrives through h_t, "
+                        "dc_t = dc + dh * o * (1 - tanh(c_t)**2)."),
+    (dict(dc_prev="k"), "dc_prev is missing the forget gate: c_t = f * c_{t-1} + i * c~, so dc_prev = dc_t * f."),
+    (dict(dc_prev="dc"), "dc_prev = dc_t * f, where dc_t is the whole gradient at c_t (dc plus the part through "
+                         "h_t); passing dc through unchanged is not it."),
+    (dict(order="fico"), "wrong gate order: Keras's blocks are i, f, c, o; split a and concatenate da in that order."),
+    (dict(order="ifoc"), "wrong gate order: Keras's blocks are i, f, c, o (candidate third, output gate last)."),
+    (dict(order="icfo"), "wrong gate order: Keras's blocks are i, f, c, o; split a and concatenate da in that order."),
+    (dict(cat="ifoc"), "wrong gate order in da: concatenate the four blocks as i, f, c, o, the order of W's columns."),
+    (dict(cat="fico"), "wrong gate order in da: concatenate the four blocks as i, f, c, o, the order of W's columns."),
+    (dict(cat="icfo"), "wrong gate order in da: concatenate the four blocks as i, f, c, o, the order of W's columns."),
+    (dict(d_cand="sigmoid"), "the candidate is c~ = tanh(a_c): its derivative is 1 - c~**2, not c~ * (1 - c~)."),
+    (dict(d_gate="tanh"), "the gates i, f and o are sigmoids: their derivative is s * (1 - s), not 1 - s**2 "
+                          "(that is tanh's)."),
+    (dict(d_tanh_c="raw"), "the derivative of tanh(c_t) is 1 - tanh(c_t)**2; you squared c_t itself."),
+    (dict(do_with="c_t"), "h_t = o * tanh(c_t), so the output gate gets dh * tanh(c_t), not dh * c_t."),
+    (dict(dU_with="h_t"), "dU = h_{t-1}^T da: the recurrent kernel multiplies the previous state h_{t-1}, "
+                          "not the new h_t."),
+)
+
+
+def _lstm_grad_case(batch: int, features: int, units: int, rng: np.random.Generator) -> dict:
+    args = (rng.normal(size=(batch, units)),                          # dh
+            rng.normal(size=(batch, units)),                          # dc
+            rng.normal(size=(batch, features)),                       # x_t
+            rng.uniform(-0.9, 0.9, size=(batch, units)),              # h_prev
+            rng.normal(size=(batch, units)),                          # c_prev
+            rng.normal(scale=0.6, size=(features, 4 * units)),        # W
+            rng.normal(scale=0.6, size=(units, 4 * units)),           # U
+            rng.normal(scale=0.5, size=4 * units))                    # b
+    shapes = (f"[batch, features] = ({batch}, {features})", f"[batch, units] = ({batch}, {units})",
+              f"[batch, units] = ({batch}, {units})", f"W's shape [features, 4*units] = ({features}, {4 * units})",
+              f"U's shape [units, 4*units] = ({units}, {4 * units})", f"b's shape [4*units] = ({4 * units},)")
+    return dict(label=f"batch={batch}, features={features}, units={units}", args=args,
+                expected=_lstm_grads(*args), shapes=shapes,
+                shape_desc="the tuple (dx_t, dh_prev, dc_prev, dW, dU, db)")
+
+
+def _swap_shape_hint(name: str, out: np.ndarray, x_shape: tuple, h_shape: tuple, names: Sequence[str]) -> str | None:
+    """A hint when dx_t has the shape of h_{t-1} or the reverse (features != units): the order of the tuple."""
+    order = "(" + ", ".join(names) + ")"
+    if name == "dx_t" and out.shape == h_shape:
+        return (f"dx_t has one column per input feature, [batch, features]; [batch, units] is the shape of "
+                f"dh_prev: return the gradients in the order {order}.")
+    if name in ("dh_prev", "dc_prev") and out.shape == x_shape:
+        return (f"{name} has one column per unit, [batch, units]; [batch, features] is the shape of dx_t: "
+                f"return the gradients in the order {order}.")
+    return None
+
+
+def _weight_shape_hint(name: str, out: np.ndarray, expected: np.ndarray, batch: int, what: str) -> str | None:
+    """Hints for a weight gradient (dW, dU, db) of the wrong shape."""
+    if name == "db":
+        if out.shape == (batch,) + expected.shape:
+            return "db has the shape of b: sum da over the batch (axis 0)."
+        return None
+    if out.shape == expected.shape[::-1]:
+        return f"{name} is transposed: it has the shape of the kernel, so compute {what}.T @ da."
+    if out.shape == (batch,) + expected.shape:
+        return f"sum over the batch: {what}.T @ da adds up the examples' contributions in one product."
+    return None
+
+
+def lstm_backward_step(fn: Callable, *, quiet: bool = False) -> CheckResult:
+    """Check ``fn(dh, dc, x_t, h_prev, c_prev, W, U, b)`` -> ``(dx_t, dh_prev, dc_prev, dW, dU, db)``.
+
+    The backward pass through one LSTM step in Keras's layout (see ``rnnbook.cells.lstm_step``
+    for the forward equations, blocks i, f, c, o).  ``dh`` and ``dc`` [batch, units]
+    are the gradients of the loss that reach h_t and c_t (for c_t, what flows back
+    from the next step); the other arguments are those of the forward step.  The
+    function returns the gradients of the loss with respect to x_t [batch,
+    features], h_prev and c_prev [batch, units], and W [features, 4*units], U
+    [units, 4*units] and b [4*units] (summed over the batch), as a tuple in that
+    order.
+    """
+    rng = np.random.default_rng(57)
+    # features == units in the second case, so that swapping dx_t and dh_prev can be diagnosed.
+    cases = [_lstm_grad_case(batch, features, units, rng) for batch, features, units in [(2, 3, 4), (3, 4, 4),
+                                                                                          (1, 2, 3)]]
+
+    def diagnose(case, name, out, expected):
+        dh, dc, x_t, h_prev, c_prev, W, U, b = case["args"]
+        batch, units = dh.shape
+        if out.shape != expected.shape:
+            hint = _swap_shape_hint(name, out, x_t.shape, dh.shape, _LSTM_GRADS)
+            if hint:
+                return hint
+            if name in ("dW", "dU", "db"):
+                return _weight_shape_hint(name, out, expected, batch, "x_t" if name == "dW" else "h_prev")
+            if out.shape == (batch, 4 * units):
+                if name == "dc_prev":
+                    return "that has 4*units columns; dc_prev = dc_t * f has one column per unit."
+                return (f"that is [batch, 4*units], the gradient of the pre-activations da; go one step further: "
+                        f"{name} = da @ {'W' if name == 'dx_t' else 'U'}.T.")
+            return None
+        hint = _order_hint(name, out, _LSTM_GRADS, case["expected"])
+        if hint:
+            return hint
+        if name == "dh_prev" and _close(out, dh):
+            return ("h_{t-1} reaches the loss only through the pre-activations a = x_t W + h_{t-1} U + b: "
+                    "dh_prev = da @ U.T.")
+        k = _LSTM_GRADS.index(name)
+        for kwargs, hint in _LSTM_GRAD_MISTAKES:
+            if _close(out, _lstm_grads(*case["args"], **kwargs)[k]):
+                return hint
+        return None
+
+    return _run_gradients("ex5-7", fn, cases, _LSTM_GRADS, diagnose, quiet)

@@ -6,18 +6,9 @@ from collections.abc import Callable
 import numpy as np
 
 from ._core import CheckResult, StepSpec, gate_mixup_hint, register_answer, run_step_cases
+from .ch05 import _close, _order_hint, _run_gradients, _swap_shape_hint, _weight_shape_hint
 
-__all__ = ["gru_step"]
-
-# ex6-2: GRU(20) on 10 features, Keras reset_after=True: 3 * units * (features + units + 2)
-register_answer("ex6-2", 3 * 20 * (10 + 20 + 2), "number", rtol=0.0, wrong=(
-    (3 * 20 * (10 + 20 + 1), "that is the reset_after=False count: reset_after=True has a second bias row, "
-                             "one for the input side and one for the recurrent side."),
-    (4 * 20 * (10 + 20 + 1), "that is an LSTM's count (four gate blocks); a GRU has three: z, r and the candidate."),
-    (4 * 20 * (10 + 20 + 2), "a GRU has three gate blocks (z, r, candidate), not four."),
-    (3 * 20 * (10 + 20), "you left out the biases; with reset_after=True there are two bias rows of 3 * units."),
-    (3 * (10 + 20 + 2), "multiply by the number of units: every unit has its own weights in each block."),
-))
+__all__ = ["gru_step", "gru_backward_step"]
 
 # ex6-3: h_t = z * h_prev + (1 - z) * h_cand with z = 0.8, h_prev = 0.5, h_cand = -1.0 (Keras convention)
 register_answer("ex6-3", 0.8 * 0.5 + 0.2 * -1.0, "number", rtol=1e-6, wrong=(
@@ -27,13 +18,30 @@ register_answer("ex6-3", 0.8 * 0.5 + 0.2 * -1.0, "number", rtol=1e-6, wrong=(
     (0.8 * 0.5, "you dropped the candidate's share, (1 - z) * h~."),
 ))
 
-# ex6-4: Bidirectional(GRU(8)) on 4 features, reset_after=True
-register_answer("ex6-4", 2 * 3 * 8 * (4 + 8 + 2), "number", rtol=0.0, wrong=(
-    (3 * 8 * (4 + 8 + 2), "that is one direction only: Bidirectional holds two independent GRUs."),
-    (2 * 3 * 8 * (4 + 8 + 1), "Keras' GRU default is reset_after=True, with two bias rows."),
-    (2 * 3 * 8 * (4 + 16 + 2), "the backward GRU reads the input x, not the forward GRU's states: "
-                               "each direction has features = 4."),
-    (2 * 3 * 16 * (4 + 16 + 2), "each direction has 8 units; only the outputs are concatenated to 16."),
+# ex6-9: the width k of GRU(k) + Dense(1) (reset_after=True, 2 features) whose parameter count is closest to
+# that of LSTM(32) + Dense(1): 4 * 32 * (2 + 32 + 1) + 33 = 4513 against 3k(2 + k + 2) + k + 1.
+def _gru_model_params(units: int, features: int = 2) -> int:
+    return 3 * units * (features + units + 2) + units + 1
+
+
+_LSTM_MODEL_PARAMS = 4 * 32 * (2 + 32 + 1) + 32 + 1
+register_answer("ex6-9", min(range(1, 100), key=lambda k: abs(_gru_model_params(k) - _LSTM_MODEL_PARAMS)),
+                "number", rtol=0.0, wrong=(
+    (32, "that is equal width. A GRU has three blocks (z, r, h~), not four, so at the same width it has about a "
+         "quarter fewer weights; it needs more units to match the LSTM."),
+    (43, "4/3 of the width would match if the count grew linearly with the units, but the recurrent kernel grows "
+         "with units**2: 4/3 of the width overshoots. Compute the GRU model's count for a few widths."),
+    (42, "4/3 of the width would match if the count grew linearly with the units, but the recurrent kernel grows "
+         "with units**2: 4/3 of the width overshoots. Compute the GRU model's count for a few widths."),
+    (36, "36 is the widest GRU whose count stays below the LSTM model's, but the question asks for the closest "
+         "count, which may lie above it: compare the distances of both neighbours. (If you counted the LSTM "
+         "without its bias, add its 4 * 32 biases.)"),
+    (38, "check the GRU's biases: with reset_after=True each of its three blocks has two bias vectors of `units` "
+         "numbers, 2 * 3 * units in all."),
+    (24, "the GRU has fewer blocks, so it needs more units than the LSTM to reach the same count, not fewer."),
+    (28, "the GRU has fewer blocks, so it needs more units than the LSTM to reach the same count, not fewer."),
+    (_LSTM_MODEL_PARAMS, "that is the parameter count of the LSTM model; the answer is a width, the GRU's number "
+                         "of units."),
 ))
 
 
@@ -132,3 +140,132 @@ def gru_step(fn: Callable, *, quiet: bool = False) -> CheckResult:
         return gate_mixup_hint(key, out, gates)
 
     return run_step_cases("ex6-1", fn, cases, diagnose, quiet, _GRU_STEP)
+
+
+# --------------------------------------------------------------------------- the GRU backward step (ex6-8)
+_GRU_GRADS = ("dx_t", "dh_prev", "dW", "dU", "db")
+
+
+def _gru_grads(dh, x_t, h_prev, W, U, b, *, order="zrh", flip=False, dz_sign=1.0, direct=True, r_rec=True,
+               q_bias=True, d_cand="tanh", d_gate="sigmoid", dU_with="h_prev"):
+    """(dx_t, dh_prev, dW, dU, db) of one GRU step (Keras, reset_after=True), or of a plausible mistake.
+
+    The gradients of the loss whose gradient at h_t is ``dh``, going back through
+    h_t = z * h_prev + (1 - z) * h~, h~ = tanh(x_t W_h + b_in_h + r * q) with
+    q = h_prev U_h + b_rec_h, and the gates z, r.  Two sides meet the weights: the
+    input side x_t W + b[0] gets [da_z, da_r, da_h], the recurrent side
+    h_prev U + b[1] gets [da_z, da_r, da_h * r].  The keyword options switch on one
+    mistake each; with the defaults this is the reference.
+    """
+    n = h_prev.shape[1]
+    pos = {g: k for k, g in enumerate(order)}
+    blk = lambda M, g: M[..., pos[g] * n:(pos[g] + 1) * n]  # noqa: E731
+    xw, hu = x_t @ W + b[0], h_prev @ U + b[1]
+    z, r = _sig(blk(xw, "z") + blk(hu, "z")), _sig(blk(xw, "r") + blk(hu, "r"))
+    q = blk(hu, "h") if q_bias else blk(h_prev @ U, "h")
+    cand = np.tanh(blk(xw, "h") + r * blk(hu, "h"))
+    h_t = (1 - z) * h_prev + z * cand if flip else z * h_prev + (1 - z) * cand
+    gate = (lambda s: 1.0 - s**2) if d_gate == "tanh" else (lambda s: s * (1.0 - s))
+    cand_d = cand * (1.0 - cand) if d_cand == "sigmoid" else 1.0 - cand**2
+    if flip:
+        keep, da_z, da_h = 1 - z, dh * (cand - h_prev) * gate(z), dh * z * cand_d
+    else:
+        keep, da_z, da_h = z, dz_sign * dh * (h_prev - cand) * gate(z), dh * (1 - z) * cand_d
+    da_r = da_h * q * gate(r)
+    d_in = {"z": da_z, "r": da_r, "h": da_h}
+    d_rec = dict(d_in, h=da_h * r if r_rec else da_h)
+    d_in = np.concatenate([d_in[g] for g in order], axis=-1)
+    d_rec = np.concatenate([d_rec[g] for g in order], axis=-1)
+    dh_prev = d_rec @ U.T + (dh * keep if direct else 0.0)
+    h_rec = h_t if dU_with == "h_t" else h_prev
+    return (d_in @ W.T, dh_prev, x_t.T @ d_in, h_rec.T @ d_rec,
+            np.stack([d_in.sum(axis=0), d_rec.sum(axis=0)]))
+
+
+_GRU_GRAD_MISTAKES = (
+    (dict(flip=True), "you differentiated h_t = (1 - z) * h_{t-1} + z * h~ (Chung et al.'s convention); Keras "
+                      "keeps the old state with weight z: h_t = z * h_{t-1} + (1 - z) * h~."),
+    (dict(dz_sign=-1.0), "check the sign of the update gate's gradient: dh_t/dz = h_{t-1} - h~ (z weights the "
+                         "old state)."),
+    (dict(direct=False), "h_t = z * h_{t-1} + (1 - z) * h~ also uses h_{t-1} directly: dh_prev is dh * z plus "
+                         "the recurrent side's gradient times U^T."),
+    (dict(r_rec=False), "the reset gate multiplies the candidate's recurrent part, so that block of the "
+                        "recurrent side's gradient is da_h * r (for dh_prev, dU and db[1]), while the input side "
+                        "keeps da_h."),
+    (dict(q_bias=False), "the reset gate multiplies h_{t-1} U_h + b[1]_h, bias included: "
+                         "da_r = da_h * (h_{t-1} U_h + b[1]_h) * r * (1 - r)."),
+    (dict(order="rzh"), "the gate blocks are in the wrong order: Keras stores z, r, h (update, reset, candidate)."),
+    (dict(order="hzr"), "the gate blocks are in the wrong order: Keras stores z, r, h (update, reset, candidate)."),
+    (dict(d_cand="sigmoid"), "the candidate is h~ = tanh(...): its derivative is 1 - h~**2, not h~ * (1 - h~)."),
+    (dict(d_gate="tanh"), "the gates z and r are sigmoids: their derivative is s * (1 - s), not 1 - s**2 "
+                          "(that is tanh's)."),
+    (dict(dU_with="h_t"), "dU = h_{t-1}^T (the recurrent side's gradient): U multiplies the previous state "
+                          "h_{t-1}, not the new h_t."),
+)
+
+
+def _gru_grad_case(batch: int, features: int, units: int, rng: np.random.Generator) -> dict:
+    args = (rng.normal(size=(batch, units)),                          # dh
+            rng.normal(size=(batch, features)),                       # x_t
+            rng.uniform(-0.9, 0.9, size=(batch, units)),              # h_prev
+            rng.normal(scale=0.7, size=(features, 3 * units)),        # W
+            rng.normal(scale=0.7, size=(units, 3 * units)),           # U
+            rng.normal(scale=0.5, size=(2, 3 * units)))               # b
+    shapes = (f"[batch, features] = ({batch}, {features})", f"[batch, units] = ({batch}, {units})",
+              f"W's shape [features, 3*units] = ({features}, {3 * units})",
+              f"U's shape [units, 3*units] = ({units}, {3 * units})", f"b's shape [2, 3*units] = (2, {3 * units})")
+    return dict(label=f"batch={batch}, features={features}, units={units}", args=args,
+                expected=_gru_grads(*args), shapes=shapes, shape_desc="the tuple (dx_t, dh_prev, dW, dU, db)")
+
+
+def gru_backward_step(fn: Callable, *, quiet: bool = False) -> CheckResult:
+    """Check ``fn(dh, x_t, h_prev, W, U, b)`` -> ``(dx_t, dh_prev, dW, dU, db)``: one GRU step backwards.
+
+    The backward pass through one GRU step in Keras's ``reset_after=True`` layout
+    (see ``rnnbook.cells.gru_step`` for the forward equations: blocks z, r, h, ``b`` [2,
+    3*units] with row 0 the input bias and row 1 the recurrent bias, and
+    h_t = z * h_prev + (1 - z) * h~).  ``dh`` [batch, units] is the gradient of the
+    loss that reaches h_t; the other arguments are those of the forward step.  The
+    function returns the gradients of the loss with respect to x_t [batch,
+    features], h_prev [batch, units], W [features, 3*units], U [units, 3*units]
+    and b [2, 3*units] (summed over the batch), as a tuple in that order.
+    """
+    rng = np.random.default_rng(68)
+    # features == units in the second case, so that swapping dx_t and dh_prev can be diagnosed.
+    cases = [_gru_grad_case(batch, features, units, rng) for batch, features, units in [(2, 3, 4), (3, 4, 4),
+                                                                                        (1, 2, 3)]]
+
+    def diagnose(case, name, out, expected):
+        dh, x_t, h_prev, W, U, b = case["args"]
+        batch, units = dh.shape
+        if out.shape != expected.shape:
+            hint = _swap_shape_hint(name, out, x_t.shape, dh.shape, _GRU_GRADS)
+            if hint:
+                return hint
+            if name == "db" and out.shape == (3 * units,):
+                return ("b has two rows, [2, 3*units]: row 0 gets the input side's gradient, row 1 the recurrent "
+                        "side's (with da_h * r in its candidate block), each summed over the batch.")
+            if name == "db" and out.shape == (2, batch, 3 * units):
+                return "db has the shape of b: sum each side's gradient over the batch (axis 0)."
+            if name in ("dW", "dU", "db"):
+                return _weight_shape_hint(name, out, expected, batch, "x_t" if name == "dW" else "h_prev")
+            if out.shape == (batch, 3 * units):
+                return ("that is [batch, 3*units], the gradient of one side's pre-activations; go one step "
+                        "further: " + ("dx_t = (the input side's gradient) @ W.T." if name == "dx_t" else
+                                       "dh_prev = dh * z + (the recurrent side's gradient) @ U.T."))
+            return None
+        hint = _order_hint(name, out, _GRU_GRADS, case["expected"])
+        if hint:
+            return hint
+        if name == "db" and _close(out[::-1], expected):
+            return "the rows of db are swapped: row 0 is the input bias b[0], row 1 the recurrent bias b[1]."
+        if name == "dh_prev" and _close(out, dh):
+            return ("h_{t-1} reaches the loss directly (through z * h_{t-1}) and through the recurrent side "
+                    "h_{t-1} U + b[1]: dh_prev needs both terms.")
+        k = _GRU_GRADS.index(name)
+        for kwargs, hint in _GRU_GRAD_MISTAKES:
+            if _close(out, _gru_grads(*case["args"], **kwargs)[k]):
+                return hint
+        return None
+
+    return _run_gradients("ex6-8", fn, cases, _GRU_GRADS, diagnose, quiet)
