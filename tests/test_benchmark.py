@@ -60,6 +60,11 @@ def test_compare_cells_trains_through_models_train(monkeypatch):
     assert len(kw["callbacks"]) == 1
 
 
+def test_compare_cells_needs_a_builder():
+    with pytest.raises(TypeError, match="this task has build=None"):
+        compare_cells(_task(build=None), cells=("gru",), seeds=(0,))
+
+
 def test_compare_cells_defaults_to_every_cell():
     assert inspect.signature(compare_cells).parameters["cells"].default == cells.CELLS == ("simple_rnn", "lstm", "gru")
 
@@ -96,7 +101,8 @@ def test_compare_cells_validation(args, err, msg):
 
 
 @pytest.mark.parametrize("over, err, msg", [
-    (dict(build="not callable"), TypeError, "build and score must be callables"),
+    (dict(build="not callable"), TypeError, "build must be None or a callable and score a callable"),
+    (dict(score=None), TypeError, "build must be None or a callable and score a callable"),
     (dict(epochs=0), ValueError, "epochs must be an int >= 1"),
     (dict(learning_rate=-1.0), ValueError, "learning_rate must be a finite number > 0"),
     (dict(clipnorm=0), ValueError, "clipnorm must be a finite number > 0"),

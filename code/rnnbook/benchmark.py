@@ -43,8 +43,9 @@ class Task:
     ----------
     name : str
         Shown in the tables.
-    build : callable
-        ``build(cell)`` returns a fresh, uncompiled Keras model for that cell name.
+    build : callable or None
+        ``build(cell)`` returns a fresh, uncompiled Keras model for that cell name
+        (needed by :func:`compare_cells`; :func:`compare_models` takes its own builders).
     x_train, y_train : array_like
         Training data (x shaped [batch, steps, features] or [batch, steps] ids).
     loss : str
@@ -66,7 +67,7 @@ class Task:
     """
 
     name: str
-    build: Callable[[str], Any]
+    build: Callable[[str], Any] | None
     x_train: Any
     y_train: Any
     loss: str
@@ -84,8 +85,9 @@ class Task:
     solved_below: float | None = None
 
     def __post_init__(self):
-        if not callable(self.build) or not callable(self.score):
-            raise TypeError(f"build and score must be callables; got {type_name(self.build)} and {type_name(self.score)}")
+        if (self.build is not None and not callable(self.build)) or not callable(self.score):
+            raise TypeError(f"build must be None or a callable and score a callable; got {type_name(self.build)} "
+                            f"and {type_name(self.score)}")
         check_positive_int("epochs", self.epochs)
         check_positive_int("batch_size", self.batch_size)
         check_positive_number("learning_rate", self.learning_rate)
@@ -345,6 +347,9 @@ def compare_cells(task: Task, cells: Sequence[str] = CELLS, seeds: Sequence[int]
         raise ValueError(f"cells must be a non-empty sequence of cell names such as ('lstm', 'gru'); got {cells!r}")
     for c in cells:
         models._check_cell(c)
+    if task.build is None:
+        raise TypeError("compare_cells needs task.build(cell); this task has build=None: "
+                        "use compare_models(task, {name: build_fn}) instead")
     return compare_models(task, {c: (lambda c=c: task.build(c)) for c in cells}, seeds)
 
 
