@@ -97,9 +97,22 @@ EXERCISE = {"seasonal_naive": "ex1-2", "masked_mean": "ex1-4", "rnn_step": "ex2-
             "lstm_backward_step": "ex5-7", "gru_step": "ex6-1", "gru_backward_step": "ex6-8"}
 
 
+# Chapter 7: the recursive forecast and the padded steps of sorted batches.
+def _sorted_padded_steps(lengths, batch_size):
+    ordered = np.sort(np.asarray(lengths, dtype=float))
+    return float(sum(len(b) * b.max() for b in (ordered[i:i + batch_size] for i in range(0, len(ordered), batch_size))))
+
+
+for _refs in (REFERENCES, FAST):
+    _refs.update(recursive_forecast=forecast.recursive_forecast, sorted_padded_steps=_sorted_padded_steps)
+ARRAY_INPUTS += ["recursive_forecast", "sorted_padded_steps"]
+N_CASES.update(recursive_forecast=4, sorted_padded_steps=4)
+EXERCISE.update(recursive_forecast="ex7-2", sorted_padded_steps="ex7-4")
+
 def test_every_function_check_is_covered():
     import inspect
-    found = {name for mod in (checks.ch01, checks.ch02, checks.ch03, checks.ch04, checks.ch05, checks.ch06)
+    found = {name for mod in (checks.ch01, checks.ch02, checks.ch03, checks.ch04, checks.ch05, checks.ch06,
+                              checks.ch07)
              for name in mod.__all__ if inspect.isfunction(getattr(mod, name))}
     assert found == set(REFERENCES)
 
@@ -164,6 +177,12 @@ MISTAKES = [
     ("gru_step", _gru_wrong(rec_bias=False), "recurrent bias row"),
     ("gru_backward_step", lambda *a: checks.ch06._gru_grads(*a, direct=False), "also uses h_{t-1} directly"),
     ("gru_backward_step", lambda *a: checks.ch06._gru_grads(*a, r_rec=False), "da_h * r"),
+]
+MISTAKES += [
+    ("recursive_forecast", lambda f, w, h: np.repeat(np.asarray(f(w))[:, None], h, axis=1), "feed each prediction back"),
+    ("recursive_forecast", lambda f, w, h: forecast.recursive_forecast(f, w, h).T, "not [horizon, m]"),
+    ("sorted_padded_steps", lambda L, bs: float(np.sum(L)), "number of real steps"),
+    ("sorted_padded_steps", lambda L, bs: len(L) * float(np.max(L)), "longest sequence of the whole set"),
 ]
 
 

@@ -244,8 +244,37 @@ def _check_seeds(seeds) -> tuple[int, ...]:
     return tuple(int(s) for s in seeds)
 
 
+def _check_builders(task, builders) -> None:
+    """The checks :func:`compare_models` and its variants share: a Task and a non-empty name -> build() mapping."""
+    if not isinstance(task, Task):
+        raise TypeError(f"task must be a rnnbook.benchmark.Task; got {type_name(task)}")
+    if not isinstance(builders, Mapping) or not builders:
+        raise ValueError(f"builders must be a non-empty mapping of name -> build(); got {type_name(builders)}")
+    for name, build in builders.items():
+        if not isinstance(name, str) or not callable(build):
+            raise TypeError(f"builders must map str names to callables; got {type_name(name)} -> {type_name(build)}")
+
+
+def _train_run(task: Task, build: Callable[[], Any], seed: int, extra: Sequence = ()):
+    """One run of a protocol: seed, fresh model, :func:`rnnbook.models.train`; returns (model, history, epoch seconds).
+
+    The first epoch's time is dropped when there are several (it includes tracing).
+    """
+    import keras
+
+    keras.utils.set_random_seed(int(seed))
+    model = build()
+    timer, seconds = _epoch_timer()
+    validation = (task.x_val, task.y_val) if task.x_val is not None else None
+    history = models.train(model, task.x_train, task.y_train, epochs=task.epochs, loss=task.loss,
+                           batch_size=task.batch_size, learning_rate=task.learning_rate,
+                           clipnorm=task.clipnorm, global_clipnorm=task.global_clipnorm,
+                           validation_data=validation, callbacks=[timer, *extra])
+    return model, history, (seconds[1:] if len(seconds) > 1 else seconds)
+
+
 def compare_models(task: Task, builders: Mapping[str, Callable[[], Any]], seeds: Sequence[int] = (0, 1, 2), *,
-                   keep_models: bool = False) -> Comparison:
+                   keep_models: bool = False, callbacks: Callable[[], list] | None = None) -> Comparison:
     """Train every model of ``builders`` once per seed on ``task``, with identical settings.
 
     Before each run, ``keras.utils.set_random_seed(seed)`` fixes the initial
@@ -262,6 +291,11 @@ def compare_models(task: Task, builders: Mapping[str, Callable[[], Any]], seeds:
         One run per seed (>= 0); at least two for a standard deviation.
     keep_models : bool
         Keep the trained models (``result.models``, one per seed) to look inside them.
+    callbacks : callable or None
+        ``callbacks()`` returns a list of Keras callbacks added to one run (a
+        learning-rate schedule, early stopping); it is called once per run, so
+        that no callback carries state from one run to the next.  Each result's
+        ``val_curves`` then has one value per epoch actually trained.
 
     Returns
     -------
@@ -272,41 +306,35 @@ def compare_models(task: Task, builders: Mapping[str, Callable[[], Any]], seeds:
     Raises
     ------
     TypeError
-        If ``task`` is not a Task, a builder is not callable, or a seed is not an int.
+        If ``task`` is not a Task, a builder or ``callbacks`` is not callable,
+        ``callbacks()`` returns something other than a list of Keras callbacks,
+        or a seed is not an int.
     ValueError
         If ``builders`` or ``seeds`` is empty, or a seed is negative.
     """
     import keras
 
-    if not isinstance(task, Task):
-        raise TypeError(f"task must be a rnnbook.benchmark.Task; got {type_name(task)}")
-    if not isinstance(builders, Mapping) or not builders:
-        raise ValueError(f"builders must be a non-empty mapping of name -> build(); got {type_name(builders)}")
-    for name, build in builders.items():
-        if not isinstance(name, str) or not callable(build):
-            raise TypeError(f"builders must map str names to callables; got {type_name(name)} -> {type_name(build)}")
+    _check_builders(task, builders)
     seeds = _check_seeds(seeds)
     if not isinstance(keep_models, bool):
         raise TypeError(f"keep_models must be a bool; got {type_name(keep_models)}")
-    validation = (task.x_val, task.y_val) if task.x_val is not None else None
+    if callbacks is not None and not callable(callbacks):
+        raise TypeError(f"callbacks must be None or a function returning a list of callbacks; got {type_name(callbacks)}")
 
     results = []
     for name, build in builders.items():
         scores, val_scores, curves, epoch_seconds, params, kept = [], [], [], [], None, []
         for seed in seeds:
-            keras.utils.set_random_seed(seed)
-            model = build()
-            timer, seconds = _epoch_timer()
-            history = models.train(model, task.x_train, task.y_train, epochs=task.epochs, loss=task.loss,
-                                   batch_size=task.batch_size, learning_rate=task.learning_rate,
-                                   clipnorm=task.clipnorm, global_clipnorm=task.global_clipnorm,
-                                   validation_data=validation, callbacks=[timer])
-            epoch_seconds += seconds[1:] if len(seconds) > 1 else seconds
+            extra = [] if callbacks is None else callbacks()
+            if not isinstance(extra, list) or not all(isinstance(c, keras.callbacks.Callback) for c in extra):
+                raise TypeError(f"callbacks() must return a list of keras.callbacks.Callback; got {type_name(extra)}")
+            model, history, seconds = _train_run(task, build, seed, extra)
+            epoch_seconds += seconds
             params = int(sum(int(np.prod(w.shape)) for w in model.trainable_weights))
             scores.append(float(task.score(model)))
             if task.val_score is not None:
                 val_scores.append(float(task.val_score(model)))
-            if validation is not None:
+            if task.x_val is not None:
                 curves.append(tuple(float(v) for v in history.history["val_loss"]))
             if keep_models:
                 kept.append(model)

@@ -64,14 +64,10 @@ def window_forecast(predict: Callable[[np.ndarray], np.ndarray], series, start: 
     return out
 
 
-def fit_linear_ar(X, y) -> Callable[[np.ndarray], np.ndarray]:
-    """Least-squares linear autoregression ``y ≈ X @ w + b`` on windows; returns its predict function."""
-    X = as_array("X", X, ndim=2, shape_desc="(samples, window)")
-    y = as_array("y", y).reshape(-1)
-    if y.shape[0] != X.shape[0]:
-        raise ValueError(f"y must hold one target per window: expected {X.shape[0]} values, got {y.shape[0]}")
+def _least_squares(X: np.ndarray, Y: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """Fit ``Y ≈ X @ w + b`` by least squares (``Y`` one or several columns); return the checked predictor."""
     A = np.hstack([X, np.ones((X.shape[0], 1))])
-    coef, *_ = np.linalg.lstsq(A, y, rcond=None)
+    coef, *_ = np.linalg.lstsq(A, Y, rcond=None)
 
     def predict(windows):
         W = as_array("windows", windows, ndim=2, shape_desc=f"(m, {X.shape[1]})")
@@ -81,6 +77,15 @@ def fit_linear_ar(X, y) -> Callable[[np.ndarray], np.ndarray]:
 
     predict.coef = coef  # type: ignore[attr-defined]
     return predict
+
+
+def fit_linear_ar(X, y) -> Callable[[np.ndarray], np.ndarray]:
+    """Least-squares linear autoregression ``y ≈ X @ w + b`` on windows; returns its predict function."""
+    X = as_array("X", X, ndim=2, shape_desc="(samples, window)")
+    y = as_array("y", y).reshape(-1)
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"y must hold one target per window: expected {X.shape[0]} values, got {y.shape[0]}")
+    return _least_squares(X, y)
 
 
 def arima_forecast(series, start: int, order=(1, 0, 0), seasonal_order=(0, 0, 0, 0), trend=None):
@@ -195,3 +200,162 @@ def score_table(y_true, forecasts: Mapping[str, np.ndarray], train, period: int 
     lines = [f"{'model':<{width}}  {'MAE':>8}  {'RMSE':>8}  {'MASE':>6}"]
     lines += [f"{n:<{width}}  {m:8.2f}  {r:8.2f}  {s:6.3f}" for n, m, r, s in rows]
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- multi-step forecasts (chapter 7)
+def horizon_windows(split, part: str, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """Raw (window, next ``horizon`` values) pairs of a :class:`rnnbook.data.SeriesSplits` part.
+
+    A forecast origin t is the first year to predict: the input is the
+    ``split.window`` values before t (they may reach back into earlier parts:
+    they are the past) and the target is ``values[t : t + horizon]``, every
+    one of them inside ``part``.
+
+    Returns
+    -------
+    X : ndarray, shape [m, window]
+    Y : ndarray, shape [m, horizon]
+        In the series' units; row i starts at origin ``max(lo, window) + i``.
+
+    Raises
+    ------
+    TypeError
+        If ``split`` is not a SeriesSplits or ``horizon`` is not an int.
+    ValueError
+        If ``part`` is unknown, or too short for one window and ``horizon`` targets.
+    """
+    from ._validate import check_choice
+    from .data import SeriesSplits
+
+    if not isinstance(split, SeriesSplits):
+        raise TypeError(f"split must be a rnnbook.data.SeriesSplits, e.g. data.sunspot_splits(); "
+                        f"got {type_name(split)}")
+    horizon = check_int("horizon", horizon, minimum=1)
+    lo, hi = {"train": (0, split.val_start), "val": (split.val_start, split.test_start),
+              "test": (split.test_start, len(split.values))}[check_choice("part", part, ("train", "val", "test"))]
+    origins = np.arange(max(lo, split.window), hi - horizon + 1)
+    if origins.size == 0:
+        raise ValueError(f"the {part} part (indices {lo} to {hi}) is too short for a window of {split.window} "
+                         f"and {horizon} targets")
+    X = split.values[origins[:, None] - split.window + np.arange(split.window)]
+    Y = split.values[origins[:, None] + np.arange(horizon)]
+    return X.astype(float), Y.astype(float)
+
+
+def recursive_forecast(predict_one: Callable[[np.ndarray], np.ndarray], windows, horizon: int) -> np.ndarray:
+    """Multi-step forecasts by feeding a one-step model its own predictions.
+
+    Step h predicts from the last ``window`` values known so far, the newest
+    ``h - 1`` of which are predictions: the window slides one step and the
+    prediction is appended at the end.
+
+    Parameters
+    ----------
+    predict_one : callable
+        Maps windows [m, window] to the next value, [m] (or [m, 1]).
+    windows : array_like, shape [m, window]
+        The true past of each origin, oldest value first.
+    horizon : int
+        Steps to forecast.
+
+    Returns
+    -------
+    ndarray, shape [m, horizon]
+
+    Raises
+    ------
+    TypeError
+        If ``predict_one`` is not callable or ``horizon`` is not an int.
+    ValueError
+        If ``windows`` is not 2-D or ``predict_one`` returns the wrong number of values.
+    """
+    if not callable(predict_one):
+        raise TypeError(f"predict_one must be a function of an array of windows; got {type_name(predict_one)}")
+    w = as_array("windows", windows, ndim=2, shape_desc="[m, window]").copy()
+    horizon = check_int("horizon", horizon, minimum=1)
+    out = np.empty((w.shape[0], horizon))
+    for h in range(horizon):
+        step = np.asarray(predict_one(w), dtype=float).reshape(-1)
+        if step.shape[0] != w.shape[0]:
+            raise ValueError(f"predict_one returned {step.shape[0]} values for {w.shape[0]} windows")
+        out[:, h] = step
+        w = np.concatenate([w[:, 1:], step[:, None]], axis=1)    # slide: drop the oldest, append the prediction
+    return out
+
+
+def fit_linear_direct(X, Y) -> Callable[[np.ndarray], np.ndarray]:
+    """Least-squares linear models ``Y[:, h] ≈ X @ w_h + b_h``, one per horizon h, fitted together.
+
+    The direct strategy with a linear model: each horizon has its own
+    weights, and since least squares separates over the columns of ``Y`` the
+    one multi-output fit equals ``horizon`` separate fits.  Returns a
+    predictor of windows [m, window] -> [m, horizon].
+    """
+    X = as_array("X", X, ndim=2, shape_desc="[samples, window]")
+    Y = as_array("Y", Y, ndim=2, shape_desc="[samples, horizon]")
+    if Y.shape[0] != X.shape[0]:
+        raise ValueError(f"Y must hold one row per window: expected {X.shape[0]} rows, got {Y.shape[0]}")
+    return _least_squares(X, Y)             # coef: [window + 1, horizon]
+
+
+def horizon_mase(Y_true, Y_pred, train) -> np.ndarray:
+    """MASE at each horizon: column h of the forecasts against column h of the truth, shape [horizon].
+
+    Every column is scaled by the same number, the in-sample MAE of the
+    one-step naive forecast on ``train``, so the columns compare directly.
+    """
+    a = as_array("Y_true", Y_true, ndim=2, shape_desc="[m, horizon]")
+    b = as_array("Y_pred", Y_pred, ndim=2, shape_desc="[m, horizon]")
+    if a.shape != b.shape:
+        raise ValueError(f"Y_true and Y_pred must have the same shape [m, horizon]; got {a.shape} and {b.shape}")
+    return np.array([mase(a[:, h], b[:, h], train) for h in range(a.shape[1])])
+
+
+def scaled_predictor(model, mean: float, std: float) -> Callable[[np.ndarray], np.ndarray]:
+    """Wrap a Keras model trained on scaled windows [m, window, 1] as a predictor of raw windows [m, window].
+
+    Returns ``predict(windows)`` -> the model's outputs in the series' units,
+    shape [m, outputs] (one column for a one-step model).
+    """
+    mean, std = float(mean), float(std)
+    if not std > 0:
+        raise ValueError(f"std must be > 0; got {std}")
+
+    def predict(windows):
+        W = as_array("windows", windows, ndim=2, shape_desc="[m, window]")
+        z = ((W - mean) / std)[..., None].astype(np.float32)             # [m, window, 1]
+        out = np.asarray(model(z), dtype=float)
+        return out.reshape(out.shape[0], -1) * std + mean
+
+    return predict
+
+
+def horizon_naive(split, part: str, horizon: int, period: int = 1) -> np.ndarray:
+    """The naive multi-step forecasts of :func:`horizon_windows`' targets, shape [m, horizon].
+
+    With ``period=1`` every horizon gets the last known value (persistence);
+    with ``period=p >= horizon``, the target ``y[t + h]`` gets ``y[t + h - p]``,
+    the value one season earlier, which is known at the origin t.
+
+    Raises
+    ------
+    ValueError
+        If ``period`` is neither 1 nor at least ``horizon``, or the part is too short.
+    """
+    horizon = check_int("horizon", horizon, minimum=1)
+    period = check_int("period", period, minimum=1)
+    if period != 1 and period < horizon:
+        raise ValueError(f"period must be 1 (persistence) or >= horizon={horizon}, so that every value used is "
+                         f"known at the origin; got {period}")
+    X, Y = horizon_windows(split, part, horizon)
+    if period == 1:
+        return np.repeat(X[:, -1:], horizon, axis=1)
+    lo = {"train": 0, "val": split.val_start, "test": split.test_start}[part]
+    origins = np.arange(max(lo, split.window), max(lo, split.window) + len(X))
+    if origins.min() - period < 0:
+        raise ValueError(f"the first origin of the {part} part has fewer than period={period} values before it")
+    return split.values[origins[:, None] + np.arange(horizon) - period].astype(float)
+
+
+__all__ += ["horizon_windows", "recursive_forecast", "fit_linear_direct", "horizon_mase", "scaled_predictor",
+            "horizon_naive"]

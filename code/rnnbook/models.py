@@ -323,3 +323,184 @@ def __getattr__(name: str):
     if name in _MOVED:
         raise AttributeError(_MOVED[name])
     raise AttributeError(f"module 'rnnbook.models' has no attribute {name!r}")
+
+
+# ------------------------------------------------------------------ chapter 7: regularised and convolutional models
+def regularised_model(cell: str, units: int, *, steps: int | None, features: int, dropout: float = 0.0,
+                      recurrent_dropout: float = 0.0, output_dropout: float = 0.0, l2: float = 0.0,
+                      outputs: int = 1, seed: int | None = None):
+    """:func:`recurrent_model`'s one-layer network with the usual regularisers switched on one by one.
+
+    The layers: ``Input``; the recurrent layer (with ``dropout`` on its input
+    and ``recurrent_dropout`` on its state); ``Dropout(output_dropout)`` on its
+    output if asked; ``Dense(outputs)``.  ``l2`` adds the penalty
+    ``l2 * sum(w**2)`` of the input, recurrent and output kernels to the loss.
+
+    With every option at 0 the model is the one ``recurrent_model(cell, units,
+    steps=steps, features=features, outputs=outputs)`` builds, and, for the same
+    Keras seed, it starts from the same weights whatever the options: the
+    layers are created in the same order (the ``Dropout`` layer last), so a
+    comparison changes only the regulariser.
+
+    Parameters
+    ----------
+    cell : {"simple_rnn", "lstm", "gru"}
+        The recurrent layer.
+    units : int
+        Its width (the size of h_t).
+    steps : int or None
+        Sequence length, or ``None`` for any length.
+    features : int
+        Features per step of the real-valued input [batch, steps, features].
+    dropout : float in [0, 1)
+        Keras's ``dropout``: the fraction of input features dropped.  Keras
+        draws one mask per sequence and feature and keeps it for every step.
+    recurrent_dropout : float in [0, 1)
+        Keras's ``recurrent_dropout``: the fraction of h_{t-1} dropped before it
+        meets U, again with one mask per sequence, the same at every step
+        (Gal & Ghahramani 2016).
+    output_dropout : float in [0, 1)
+        A ``Dropout`` layer between the recurrent layer and the Dense head.
+    l2 : float >= 0
+        The L2 penalty factor of the kernels (0 for none).
+    outputs : int
+        Units of the Dense head (the forecast horizon for a multi-output model).
+    seed : int or None
+        Seed of the dropout masks (``None``: drawn from Keras's global seed).
+
+    Returns
+    -------
+    keras.Sequential
+        Uncompiled.
+
+    Raises
+    ------
+    TypeError
+        If a size is not an int or a rate is not a number.
+    ValueError
+        If ``cell`` is unknown, a size is < 1, a rate is outside [0, 1) or ``l2`` < 0.
+    """
+    from ._validate import check_number, check_seed
+
+    _check_cell(cell)
+    units = check_positive_int("units", units)
+    if steps is not None:
+        steps = check_positive_int("steps", steps)
+    features = check_positive_int("features", features)
+    rates = {name: check_number(name, value, 0, 1, high_open=True)
+             for name, value in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout),
+                                 ("output_dropout", output_dropout))}
+    l2 = check_number("l2", l2, 0)
+    outputs = check_positive_int("outputs", outputs)
+    if seed is not None:
+        seed = check_seed("seed", seed)
+
+    import keras
+
+    reg = keras.regularizers.L2(l2) if l2 > 0 else None
+    layer_cls = getattr(keras.layers, _KERAS_LAYERS[cell])
+    rnn = layer_cls(units, dropout=rates["dropout"], recurrent_dropout=rates["recurrent_dropout"], seed=seed,
+                    kernel_regularizer=reg, recurrent_regularizer=reg)
+    head = keras.layers.Dense(outputs, kernel_regularizer=reg)
+    stack = [keras.Input((steps, features)), rnn]
+    if rates["output_dropout"] > 0:
+        stack.append(keras.layers.Dropout(rates["output_dropout"], seed=seed))  # created after the head
+    return keras.Sequential(stack + [head])
+
+
+def receptive_field(kernel_size: int, dilations: Sequence[int], convs_per_block: int = 2) -> int:
+    """How many past steps (the current one included) one output of a stack of causal convolutions sees.
+
+    Each causal convolution of kernel size k and dilation d reaches (k - 1) d
+    steps further back, so a stack of residual blocks, each with
+    ``convs_per_block`` convolutions of dilation d_b, sees
+    ``1 + convs_per_block * (k - 1) * sum(d_b)`` steps.
+
+    Raises
+    ------
+    TypeError
+        If a size is not an int, or ``dilations`` is not a sequence of ints.
+    ValueError
+        If a size is < 1 or ``dilations`` is empty.
+    """
+    kernel_size = check_positive_int("kernel_size", kernel_size)
+    convs_per_block = check_positive_int("convs_per_block", convs_per_block)
+    if isinstance(dilations, (str, bytes)) or not isinstance(dilations, Sequence) or not dilations:
+        raise ValueError(f"dilations must be a non-empty sequence of ints >= 1, e.g. (1, 2, 4, 8); got {dilations!r}")
+    dilations = [check_positive_int("dilation", d) for d in dilations]
+    return 1 + convs_per_block * (kernel_size - 1) * sum(dilations)
+
+
+def tcn_model(filters: int, *, steps: int | None, features: int, kernel_size: int = 2,
+              dilations: Sequence[int] = (1, 2, 4, 8), outputs: int = 1, output_activation: str | None = None,
+              return_sequences: bool = False):
+    """A temporal convolutional network (Bai, Kolter & Koltun 2018): residual blocks of dilated causal convolutions.
+
+    Each block b holds two ``Conv1D(filters, kernel_size, padding="causal",
+    dilation_rate=d_b, activation="relu")`` layers; its input is added back
+    to their output (through a 1x1 convolution when the widths differ) and a
+    ReLU follows.  "Causal" padding pads on the left only, so the output at
+    step t reads the input at steps <= t and never the future.  The head is
+    ``Dense(outputs)`` on the last step (or on every step with
+    ``return_sequences=True``).  Bai et al. also use weight normalisation and
+    dropout inside each block; this small version leaves both out.
+
+    Parameters
+    ----------
+    filters : int
+        Channels of every convolution.
+    steps : int or None
+        Sequence length, or ``None`` for any length.
+    features : int
+        Features per step of the input [batch, steps, features].
+    kernel_size : int
+        Taps of each convolution (>= 2 to see the past at all).
+    dilations : sequence of int
+        One residual block per dilation; :func:`receptive_field` gives the steps one output sees.
+    outputs : int
+        Units of the Dense head.
+    output_activation : str or None
+        ``None`` for regression, ``"sigmoid"`` or ``"softmax"`` for classification.
+    return_sequences : bool
+        One output per step, [batch, steps, outputs], instead of [batch, outputs].
+
+    Returns
+    -------
+    keras.Model
+        Uncompiled.
+
+    Raises
+    ------
+    TypeError
+        If a size is not an int or a flag is not a bool.
+    ValueError
+        If a size is < 1, ``kernel_size`` < 2 or ``dilations`` is empty.
+    """
+    filters = check_positive_int("filters", filters)
+    if steps is not None:
+        steps = check_positive_int("steps", steps)
+    features = check_positive_int("features", features)
+    kernel_size = check_positive_int("kernel_size", kernel_size)
+    if kernel_size < 2:
+        raise ValueError(f"kernel_size must be >= 2 (a 1-tap convolution never sees the past); got {kernel_size}")
+    receptive_field(kernel_size, dilations)  # validates the dilations
+    outputs = check_positive_int("outputs", outputs)
+    _check_activation("output_activation", output_activation)
+    _check_bool("return_sequences", return_sequences)
+
+    import keras
+
+    L = keras.layers
+    inputs = keras.Input((steps, features))
+    x = inputs
+    for d in dilations:
+        y = L.Conv1D(filters, kernel_size, padding="causal", dilation_rate=int(d), activation="relu")(x)
+        y = L.Conv1D(filters, kernel_size, padding="causal", dilation_rate=int(d), activation="relu")(y)
+        skip = x if x.shape[-1] == filters else L.Conv1D(filters, 1)(x)
+        x = L.Activation("relu")(L.Add()([skip, y]))
+    if not return_sequences:
+        x = x[:, -1, :]  # the last step has seen the whole receptive field
+    return keras.Model(inputs, L.Dense(outputs, activation=output_activation)(x))
+
+
+__all__ += ["regularised_model", "receptive_field", "tcn_model"]

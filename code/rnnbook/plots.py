@@ -546,7 +546,7 @@ def error_by_horizon(curves: Mapping[str, np.ndarray], *, title: str, ylabel: st
     if len(horizons) != 1 or any(a.ndim != 2 for a in arrays.values()):
         raise ValueError(f"every curve must have the same horizon; got horizons {sorted(horizons)}")
     h = np.arange(1, horizons.pop() + 1)
-    fig, ax = _plt().subplots(figsize=(6.8, 3.8))
+    fig, ax = _plt().subplots(figsize=(6.8, 4.6))
     for k, (name, a) in enumerate(arrays.items()):
         color = PALETTE[k % len(PALETTE)]
         label = name if a.shape[0] == 1 else f"{name} (mean of {a.shape[0]} seeds, range shaded)"
@@ -554,7 +554,7 @@ def error_by_horizon(curves: Mapping[str, np.ndarray], *, title: str, ylabel: st
         if a.shape[0] > 1:
             ax.fill_between(h, a.min(axis=0), a.max(axis=0), color=color, alpha=0.15)
     ax.set(title=title, xlabel="forecast horizon (steps ahead)", ylabel=ylabel, xticks=h)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.18))
     fig.tight_layout()
     return fig
 
@@ -576,10 +576,62 @@ def time_against_length(times: Mapping[str, Mapping[int, float]], *, title: str,
     for k, (name, by_length) in enumerate(times.items()):
         lengths = sorted(by_length)
         ax.plot(lengths, [1000 * by_length[n] for n in lengths], ls=_LINESTYLES[k % 4], marker="o", label=name)
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
+
     ax.set(title=title, xlabel="sequence length (steps)", ylabel=ylabel, xscale="log", yscale="log")
+    ax.set_xticks(sorted({n for by_length in times.values() for n in by_length}))
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(ScalarFormatter())
+        axis.set_minor_formatter(NullFormatter())
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
 
 
-__all__ += ["dropout_masks", "error_by_horizon", "time_against_length"]
+def early_stopping_curves(curves, stops, *, title: str, ylabel: str = "validation loss", labels=None):
+    """Validation curves of several runs, with the epoch early stopping restores and the epoch where it stops.
+
+    Parameters
+    ----------
+    curves : sequence of array_like
+        One validation curve per run (e.g. per seed), a value per epoch.
+    stops : sequence of (int, int)
+        Per run, ``(epochs_trained, best_epoch)`` counted from 1, as
+        :func:`rnnbook.practice.early_stopping_epochs` returns them.
+    title, ylabel : str
+        The figure's title and y-axis label (the x-axis is the epoch; the y-axis is logarithmic).
+    labels : sequence of str or None
+        A legend entry per run (default "run 0", "run 1", ...).
+
+    Raises
+    ------
+    ValueError
+        If ``curves`` is empty, the lists differ in length, or an epoch lies outside its curve.
+    """
+    from . import PALETTE
+
+    curves = [as_array(f"curves[{k}]", c, ndim=1, shape_desc="(epochs,)") for k, c in enumerate(curves)]
+    stops = [tuple(int(v) for v in s) for s in stops]
+    if not curves or len(curves) != len(stops):
+        raise ValueError(f"give one (epochs_trained, best_epoch) pair per curve; got {len(curves)} curves and "
+                         f"{len(stops)} pairs")
+    labels = [f"run {k}" for k in range(len(curves))] if labels is None else [str(v) for v in labels]
+    if len(labels) != len(curves):
+        raise ValueError(f"give one label per curve; got {len(labels)} labels for {len(curves)} curves")
+    fig, ax = _plt().subplots(figsize=(6.4, 3.8))
+    for k, (c, (trained, best)) in enumerate(zip(curves, stops)):
+        if not 1 <= best <= trained <= len(c):
+            raise ValueError(f"run {k}: need 1 <= best_epoch <= epochs_trained <= {len(c)}; got {(trained, best)}")
+        color, epochs = PALETTE[k % len(PALETTE)], np.arange(1, len(c) + 1)
+        ax.plot(epochs, c, color=color, ls=_LINESTYLES[k % 4], lw=1.4, label=labels[k])
+        ax.plot(best, c[best - 1], "o", color=color, ms=7)
+        ax.plot(trained, c[trained - 1], "X", color=color, ms=8)
+    ax.plot([], [], "o", color="grey", label="best epoch (weights restored)")
+    ax.plot([], [], "X", color="grey", label="early stopping stops")
+    ax.set(title=title, xlabel="epoch", ylabel=ylabel, yscale="log")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+__all__ += ["dropout_masks", "error_by_horizon", "time_against_length", "early_stopping_curves"]
