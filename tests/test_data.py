@@ -205,3 +205,21 @@ def test_lee_text_splits_are_disjoint_halves_of_the_test_articles():
     whole = "".join(text.tokenize_chars(data.load_lee_text("test")))
     assert whole.startswith(t.val[:200]) and whole.endswith(t.test[-200:])
     assert t.val[:500] not in t.test and t.train == t.train.lower() and "  " not in t.val
+
+
+def test_polarity_folds_are_stratified_repeated_and_deterministic():
+    _, labels = data.load_polarity()
+    folds = data.polarity_folds()
+    assert len(folds) == 15
+    for train, test in folds:
+        assert len(np.intersect1d(train, test)) == 0 and len(train) + len(test) == 200
+        assert abs(labels[test].mean() - labels.mean()) <= 0.05  # stratified
+    first_repeat = np.sort(np.concatenate([test for _, test in folds[:5]]))
+    np.testing.assert_array_equal(first_repeat, np.arange(200))  # each repeat covers every sentence once
+    again = data.polarity_folds()
+    assert all(np.array_equal(a[1], b[1]) for a, b in zip(folds, again))
+    assert not np.array_equal(folds[0][1], data.polarity_folds(seed=1)[0][1])
+    with pytest.raises(ValueError, match="n_splits must be an int >= 2"):
+        data.polarity_folds(n_splits=1)
+    with pytest.raises(TypeError, match="n_repeats"):
+        data.polarity_folds(n_repeats=2.0)

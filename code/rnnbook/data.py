@@ -33,6 +33,7 @@ __all__ = [
     "sunspot_splits",
     "lee_text_splits",
     "ADDING_STEPS",
+    "polarity_folds",
 ]
 
 
@@ -412,3 +413,34 @@ def lee_text_splits() -> TextSplits:
     chars = lambda t: "".join(tokenize_chars(t))  # noqa: E731
     return TextSplits(chars(load_lee_text("background")), chars("\n".join(articles[:half])),
                       chars("\n".join(articles[half:])))
+
+
+def polarity_folds(n_splits: int = 5, n_repeats: int = 3, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The polarity benchmark's protocol: repeated stratified k-fold splits of the 200 sentences.
+
+    No larger labelled text ships offline, so every model of the book is scored
+    on :func:`load_polarity` by the same ``n_repeats`` x ``n_splits`` folds
+    (scikit-learn's ``RepeatedStratifiedKFold``) and reported as mean ± std of
+    the held-out accuracy.  Choices (vocabulary cut-offs, epochs) must be made
+    inside each training part, never on its held-out fold.
+
+    Returns
+    -------
+    list of (train_index, test_index)
+        ``n_splits * n_repeats`` pairs of index arrays into the 200 sentences.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not an int.
+    ValueError
+        If ``n_splits`` < 2, ``n_repeats`` < 1 or ``seed`` < 0.
+    """
+    from sklearn.model_selection import RepeatedStratifiedKFold
+
+    n_splits = check_int("n_splits", n_splits, minimum=2)
+    n_repeats = check_int("n_repeats", n_repeats, minimum=1)
+    seed = check_seed("seed", seed)
+    _, labels = load_polarity()
+    folds = RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=seed)
+    return [(train, test) for train, test in folds.split(np.zeros(len(labels)), labels)]
