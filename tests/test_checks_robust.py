@@ -109,10 +109,53 @@ ARRAY_INPUTS += ["recursive_forecast", "sorted_padded_steps"]
 N_CASES.update(recursive_forecast=4, sorted_padded_steps=4)
 EXERCISE.update(recursive_forecast="ex7-2", sorted_padded_steps="ex7-4")
 
+
+# Chapter 8: the smoothed idf and the padded encoding (their inputs are lists of str, not arrays).
+def _smooth_idf(docs, vocabulary):
+    df = np.array([sum(t in d for d in docs) for t in vocabulary], dtype=float)
+    return np.log((1 + len(docs)) / (1 + df)) + 1
+
+
+def _encode_padded(token_lists, itos, steps):
+    stoi = {t: i for i, t in enumerate(itos)}
+    out = np.zeros((len(token_lists), steps))
+    for row, tokens in enumerate(token_lists):
+        ids = [stoi.get(t, 1) for t in tokens][:steps]
+        out[row, :len(ids)] = ids
+    return out
+
+
+for _refs in (REFERENCES, FAST):
+    _refs.update(smooth_idf=_smooth_idf, encode_padded=_encode_padded)
+N_CASES.update(smooth_idf=4, encode_padded=4)
+EXERCISE.update(smooth_idf="ex8-2", encode_padded="ex8-4")
+
+
+# Chapter 9: the subsampling keep probability and the analogy search.
+def _keep_probability(counts, sample):
+    f = np.asarray(counts, dtype=float) / np.sum(counts)
+    return np.minimum(1.0, (np.sqrt(f / sample) + 1.0) * sample / f)
+
+
+def _analogy(vectors, a, b, c, exclude=True, normalise=True):
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    x = unit if normalise else vectors
+    scores = unit @ (x[b] - x[a] + x[c])
+    if exclude:
+        scores[[a, b, c]] = -np.inf
+    return int(np.argmax(scores))
+
+
+for _refs in (REFERENCES, FAST):
+    _refs.update(keep_probability=_keep_probability, analogy=_analogy)
+ARRAY_INPUTS += ["keep_probability", "analogy"]
+N_CASES.update(keep_probability=4, analogy=4)
+EXERCISE.update(keep_probability="ex9-2", analogy="ex9-4")
+
 def test_every_function_check_is_covered():
     import inspect
     found = {name for mod in (checks.ch01, checks.ch02, checks.ch03, checks.ch04, checks.ch05, checks.ch06,
-                              checks.ch07)
+                              checks.ch07, checks.ch08, checks.ch09)
              for name in mod.__all__ if inspect.isfunction(getattr(mod, name))}
     assert found == set(REFERENCES)
 
@@ -183,6 +226,18 @@ MISTAKES += [
     ("recursive_forecast", lambda f, w, h: forecast.recursive_forecast(f, w, h).T, "not [horizon, m]"),
     ("sorted_padded_steps", lambda L, bs: float(np.sum(L)), "number of real steps"),
     ("sorted_padded_steps", lambda L, bs: len(L) * float(np.max(L)), "longest sequence of the whole set"),
+]
+MISTAKES += [
+    ("smooth_idf", lambda d, v: _smooth_idf(d, v) - 1, "adds 1 after the logarithm"),
+    ("smooth_idf", lambda d, v: np.sort(_smooth_idf(d, v)), "wrong order"),
+    ("encode_padded", lambda t, i, s: _encode_padded([r[-s:] for r in t], i, s), "keep its first"),
+    ("encode_padded", lambda t, i, s: _encode_padded(t, i, s).T, "not [steps, batch]"),
+]
+MISTAKES += [
+    ("keep_probability", lambda c, s: (np.sqrt(c / np.sum(c) / s) + 1) * s / (c / np.sum(c)), "cannot exceed 1"),
+    ("keep_probability", lambda c, s: np.minimum(1.0, (np.sqrt(c / s) + 1.0) * s / c), "frequencies, not counts"),
+    ("analogy", lambda v, a, b, c: _analogy(v, a, b, c, exclude=False), "exclude a, b and c"),
+    ("analogy", lambda v, a, b, c: _analogy(v, a, b, c, normalise=False), "unit length"),
 ]
 
 

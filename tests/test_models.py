@@ -218,3 +218,26 @@ def test_importing_the_package_does_not_import_keras():
             "sorted(m for m in sys.modules if m.split('.')[0] in ('keras', 'tensorflow'))[:5]")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_embedding_weights_initialise_and_freeze_the_embedding():
+    rows = np.arange(12, dtype="float32").reshape(6, 2) / 10
+    frozen = models.recurrent_model("gru", 3, steps=4, vocab_size=6, embed_dim=2, mask_zero=True,
+                                    embedding_weights=rows, embedding_trainable=False)
+    embedding = frozen.layers[0]
+    assert isinstance(embedding, keras.layers.Embedding)
+    np.testing.assert_array_equal(embedding.get_weights()[0], rows)
+    assert not embedding.trainable and len(frozen.trainable_weights) == len(frozen.weights) - 1
+    default = models.recurrent_model("gru", 3, steps=4, vocab_size=6, embed_dim=2)
+    assert default.layers[0].trainable and np.abs(default.layers[0].get_weights()[0]).max() <= 0.05
+
+
+@pytest.mark.parametrize("kwargs, err, msg", [
+    (dict(vocab_size=6, embed_dim=2, embedding_weights=np.zeros((5, 2))), ValueError, r"\(6, 2\)"),
+    (dict(features=3, embedding_weights=np.zeros((6, 2))), ValueError, "vocab_size"),
+    (dict(vocab_size=6, embed_dim=2, embedding_weights="abc"), TypeError, "embedding_weights"),
+    (dict(vocab_size=6, embed_dim=2, embedding_trainable=1), TypeError, "embedding_trainable"),
+])
+def test_embedding_weights_validation(kwargs, err, msg):
+    with pytest.raises(err, match=msg):
+        models.recurrent_model("lstm", 3, steps=4, **kwargs)

@@ -206,3 +206,96 @@ def test_one_hot_argument_errors():
         text.one_hot("012", 3)
     with pytest.raises(ValueError, match="ids must be a rectangular array of integers; got a ragged list"):
         text.one_hot([[0, 1], [2]], 3)
+
+
+# --------------------------------------------------------------------------- chapter 8: one-hot, bags, TF-IDF
+def test_one_hot_contract():
+    ids = np.array([[[0, 4], [2, 1]]])
+    x = text.one_hot(ids, depth=5)
+    assert x.shape == ids.shape + (5,)
+    np.testing.assert_array_equal(x.argmax(-1), ids)
+    assert text.one_hot(np.array(3), depth=4).shape == (4,)
+    assert text.one_hot(np.zeros((0, 3), dtype=int), depth=2).shape == (0, 3, 2)
+    for bad in ([-1], [5], [[0, 7]]):
+        with pytest.raises(ValueError, match=r"ids must lie in \[0, 5\)"):
+            text.one_hot(bad, depth=5)
+    with pytest.raises(ValueError, match="depth must be an int >= 1"):
+        text.one_hot([0], depth=0)
+    with pytest.raises(TypeError, match="ids must be integers"):
+        text.one_hot("abc", depth=3)
+
+
+def test_bag_of_words_counts_and_unknowns():
+    v = text.Vocabulary("not bad not".split())
+    bags = text.bag_of_words([["not", "bad", "not"], ["bad", "film"], []], v)
+    assert bags.shape == (3, len(v))
+    assert bags[0, v.stoi["not"]] == 2 and bags[1, v.unk_id] == 1 and bags[2].sum() == 0
+    # order is lost: a review and its reversal have the same bag
+    a = "the food was good and the service was not bad".split()
+    b = "the service was bad and the food was not good".split()
+    np.testing.assert_array_equal(*text.bag_of_words([a, b], text.Vocabulary(a)))
+    with pytest.raises(TypeError, match="vocab must be a Vocabulary"):
+        text.bag_of_words([["a"]], ["a"])
+    with pytest.raises(TypeError, match="got a str"):
+        text.bag_of_words(["not bad"], v)
+
+
+DOCS = [["not", "good", "actually", "great"], ["good", "good", "film"], ["bad", "film"], [], ["film"]]
+
+
+@pytest.mark.parametrize("norm", ["l2", "l1", None])
+@pytest.mark.parametrize("smooth", [True, False])
+@pytest.mark.parametrize("sublinear", [True, False])
+def test_tfidf_equals_scikit_learn(norm, smooth, sublinear):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    ours, vocabulary = text.tfidf(DOCS, smooth_idf=smooth, sublinear_tf=sublinear, norm=norm)
+    vec = TfidfVectorizer(analyzer=lambda d: d, lowercase=False, smooth_idf=smooth, sublinear_tf=sublinear, norm=norm)
+    theirs = vec.fit_transform(DOCS).toarray()
+    assert vocabulary == list(vec.get_feature_names_out())
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-12)
+
+
+def test_tfidf_hand_computed():
+    m, v = text.tfidf([["a", "a", "b"], ["b"]], norm=None)
+    assert v == ["a", "b"]
+    # idf(a) = ln(3/2) + 1, idf(b) = ln(3/3) + 1 = 1
+    np.testing.assert_allclose(m, [[2 * (math.log(1.5) + 1), 1.0], [0.0, 1.0]])
+    m, _ = text.tfidf([["a", "a", "b"], ["b"]], sublinear_tf=True, norm=None)
+    assert m[0, 0] == pytest.approx((1 + math.log(2)) * (math.log(1.5) + 1))
+    m, _ = text.tfidf([["a", "a", "b"], ["b"]])
+    np.testing.assert_allclose(np.linalg.norm(m, axis=1), 1.0)
+
+
+def test_tfidf_errors():
+    with pytest.raises(TypeError, match="got a single str"):
+        text.tfidf("not bad")
+    with pytest.raises(TypeError, match="got a str .* at position 0"):
+        text.tfidf(["not bad"])
+    with pytest.raises(TypeError, match="tokens must be str; got int"):
+        text.tfidf([["a", 1]])
+    with pytest.raises(ValueError, match="norm must be 'l2', 'l1' or None; got 'l3'"):
+        text.tfidf([["a"]], norm="l3")
+    with pytest.raises(TypeError, match="smooth_idf must be a bool"):
+        text.tfidf([["a"]], smooth_idf=1)
+    with pytest.raises(ValueError, match="at least one token"):
+        text.tfidf([[], []])
+
+
+def test_tfidf_property_against_scikit_learn():
+    from hypothesis import given, settings, strategies as st
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    words = st.lists(st.sampled_from(list("abcdef")), max_size=6)
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(words, min_size=1, max_size=6).filter(lambda d: any(d)), st.booleans(), st.booleans(),
+           st.sampled_from(["l2", "l1", None]))
+    def check(docs, smooth, sublinear, norm):
+        ours, vocabulary = text.tfidf(docs, smooth_idf=smooth, sublinear_tf=sublinear, norm=norm)
+        vec = TfidfVectorizer(analyzer=lambda d: d, lowercase=False, smooth_idf=smooth, sublinear_tf=sublinear,
+                              norm=norm)
+        np.testing.assert_allclose(ours, vec.fit_transform(docs).toarray(), rtol=0, atol=1e-12)
+        assert vocabulary == list(vec.get_feature_names_out())
+
+    check()

@@ -444,3 +444,80 @@ def polarity_folds(n_splits: int = 5, n_repeats: int = 3, seed: int = 0) -> list
     _, labels = load_polarity()
     folds = RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=seed)
     return [(train, test) for train, test in folds.split(np.zeros(len(labels)), labels)]
+
+
+# --------------------------------------------------------------------------- word order and negation
+_ORDER_POSITIVE = ("good", "great", "excellent", "lovely", "superb", "brilliant", "charming", "gripping")
+_ORDER_NEGATIVE = ("bad", "awful", "dull", "poor", "boring", "terrible", "clumsy", "bland")
+_ORDER_ASPECTS = ("plot", "acting", "music", "ending", "script", "cast", "pacing", "dialogue")
+_ORDER_PAIRS = (
+    # (review, mirror): the same words in another order; the last clause decides the label
+    ("not {x} , actually {y}", "not {y} , actually {x}"),
+    ("the {a} was {x} but the {b} was {y}", "the {a} was {y} but the {b} was {x}"),
+    # "was not" at the end negates x; "was" at the end repeats it
+    ("the {a} was {x} but the {b} was not", "the {a} was not {x} but the {b} was"),
+)
+
+#: The seeds of the order-and-negation benchmark's three parts, used by every chapter that trains on it.
+ORDER_SEEDS = {"train": 0, "val": 1, "test": 2}
+
+
+def order_reviews(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
+    """Short reviews whose label depends on word order and negation scope, in mirror pairs.
+
+    Every pair comes from one of three pairs of templates, filled with two
+    aspects ("plot", "acting", ...) and adjectives drawn from a positive and a
+    negative list; the clause at the end decides the label:
+
+    - "not good , actually awful" (negative) and "not awful , actually good" (positive);
+    - "the plot was bad but the acting was great" (positive) and its mirror with the adjectives swapped;
+    - "the plot was bad but the acting was not" (positive: the acting was not bad) and
+      "the plot was not bad but the acting was" (negative: the acting was bad).
+
+    Reviews come in pairs ``(2k, 2k + 1)`` that hold exactly the same words
+    (the same bag of words) and opposite labels, so no model that ignores word
+    order can score above 50 % on complete pairs.
+
+    Parameters
+    ----------
+    n : int
+        The number of reviews, even and >= 2 (``n // 2`` mirror pairs).
+    seed : int
+        The random seed (>= 0); the book's splits use :data:`ORDER_SEEDS`.
+
+    Returns
+    -------
+    texts : list of str
+        Lower-case reviews, tokens separated by single spaces.
+    labels : ndarray of int, shape (n,)
+        1 = positive, 0 = negative.
+
+    Raises
+    ------
+    TypeError
+        If ``n`` or ``seed`` is not an int.
+    ValueError
+        If ``n`` is odd or < 2, or ``seed`` < 0.
+    """
+    n = check_int("n", n, minimum=2)
+    if n % 2:
+        raise ValueError(f"n must be even (the reviews come in mirror pairs); got {n}")
+    rng = np.random.default_rng(check_seed("seed", seed))
+    texts, labels = [], []
+    for _ in range(n // 2):
+        kind = int(rng.integers(len(_ORDER_PAIRS)))
+        pos = _ORDER_POSITIVE[rng.integers(len(_ORDER_POSITIVE))]
+        neg = _ORDER_NEGATIVE[rng.integers(len(_ORDER_NEGATIVE))]
+        a, b = (_ORDER_ASPECTS[i] for i in rng.choice(len(_ORDER_ASPECTS), size=2, replace=False))
+        if kind < 2:   # x is positive, y negative: the review ends on y, its mirror on x
+            words, label = dict(x=pos, y=neg, a=a, b=b), 0
+        else:          # one adjective x: "x but the b was not" is the opposite of x, its mirror is x
+            x_positive = int(rng.integers(2))
+            words, label = dict(x=pos if x_positive else neg, a=a, b=b), 1 - x_positive
+        for template, y in zip(_ORDER_PAIRS[kind], (label, 1 - label)):
+            texts.append(template.format(**words))
+            labels.append(y)
+    return texts, np.asarray(labels, dtype=np.int64)
+
+
+__all__ += ["order_reviews", "ORDER_SEEDS"]

@@ -95,7 +95,8 @@ def dense_net(input_shape: Sequence[int], hidden: Sequence[int] = (32,), outputs
 def recurrent_model(cell: str, units: int, *, steps: int | None, features: int | None = None,
                     vocab_size: int | None = None, embed_dim: int = 16, mask_zero: bool = False,
                     mask_value: float | None = None, layers: int = 1, bidirectional: bool = False,
-                    return_sequences: bool = False, outputs: int = 1, output_activation: str | None = None):
+                    return_sequences: bool = False, outputs: int = 1, output_activation: str | None = None,
+                    embedding_weights=None, embedding_trainable: bool = True):
     """A recurrent network: [batch, steps, features] (or token ids [batch, steps]) -> Dense(outputs).
 
     The layers, in order: ``Input``; ``Masking(mask_value)`` if ``mask_value``
@@ -136,6 +137,12 @@ def recurrent_model(cell: str, units: int, *, steps: int | None, features: int |
         Units of the final Dense layer.
     output_activation : str, callable or None
         ``None`` for regression, ``"sigmoid"``/``"softmax"`` for classification.
+    embedding_weights : array_like or None
+        Token ids only: initial rows of the ``Embedding``, shape
+        [vocab_size, embed_dim] (pretrained word vectors); ``None`` keeps
+        Keras's random initialisation.
+    embedding_trainable : bool
+        Token ids only: ``False`` freezes the ``Embedding`` during training.
 
     Returns
     -------
@@ -150,9 +157,10 @@ def recurrent_model(cell: str, units: int, *, steps: int | None, features: int |
         str, a callable nor None.
     ValueError
         If ``cell`` is unknown (the names are listed), a size is < 1, not
-        exactly one of ``features`` and ``vocab_size`` is given, or a mask
+        exactly one of ``features`` and ``vocab_size`` is given, a mask
         option does not fit the input (``mask_value`` needs ``features``,
-        ``mask_zero`` needs ``vocab_size``).
+        ``mask_zero`` needs ``vocab_size``), or ``embedding_weights`` is given
+        without ``vocab_size`` or with a shape other than [vocab_size, embed_dim].
 
     Examples
     --------
@@ -188,6 +196,21 @@ def recurrent_model(cell: str, units: int, *, steps: int | None, features: int |
     _check_bool("return_sequences", return_sequences)
     outputs = check_positive_int("outputs", outputs)
     _check_activation("output_activation", output_activation)
+    _check_bool("embedding_trainable", embedding_trainable)
+    if embedding_weights is not None:
+        if vocab_size is None:
+            raise ValueError("embedding_weights initialise the Embedding of token ids (give vocab_size); "
+                             f"got features={features!r}")
+        import numpy as np
+
+        try:
+            embedding_weights = np.asarray(embedding_weights, dtype="float32")
+        except (TypeError, ValueError):
+            raise TypeError("embedding_weights must be an array of numbers of shape [vocab_size, embed_dim]; "
+                            f"got {type_name(embedding_weights)}") from None
+        if embedding_weights.shape != (vocab_size, embed_dim):
+            raise ValueError(f"embedding_weights must have shape [vocab_size, embed_dim] = {(vocab_size, embed_dim)}; "
+                             f"got shape {embedding_weights.shape}")
 
     import keras
 
@@ -203,7 +226,13 @@ def recurrent_model(cell: str, units: int, *, steps: int | None, features: int |
         layer = layer_cls(units, return_sequences=return_sequences or k < layers - 1)
         stack.append(keras.layers.Bidirectional(layer) if bidirectional else layer)
     stack.append(keras.layers.Dense(outputs, activation=output_activation))
-    return keras.Sequential(stack)
+    model = keras.Sequential(stack)
+    if vocab_size is not None:
+        embedding = model.layers[0]
+        if embedding_weights is not None:
+            embedding.set_weights([embedding_weights])
+        embedding.trainable = embedding_trainable
+    return model
 
 
 def _n_examples(value) -> int | None:

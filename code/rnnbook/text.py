@@ -1,4 +1,4 @@
-"""Text as sequences: tokenizers, a vocabulary, one-hot codes, n-grams and a Markov chain.
+"""Text as sequences: tokenizers, a vocabulary, one-hot codes, bags of words, TF-IDF, n-grams and a Markov chain.
 
 A document becomes a sequence of symbols (characters or words); a
 :class:`Vocabulary` maps each symbol to an integer id; :func:`one_hot` turns ids
@@ -20,6 +20,8 @@ __all__ = [
     "tokenize_chars",
     "Vocabulary",
     "one_hot",
+    "bag_of_words",
+    "tfidf",
     "ngrams",
     "count_ngrams",
     "CharMarkovChain",
@@ -180,6 +182,108 @@ def one_hot(ids, depth: int) -> np.ndarray:
     out = np.zeros((flat.size, depth), dtype=np.float32)
     out[np.arange(flat.size), flat] = 1.0
     return out.reshape(a.shape + (depth,))
+
+
+def _check_docs(docs) -> list[list[str]]:
+    """``docs`` as a list of token lists, refusing a str (or a document that is a str) and non-str tokens."""
+    if isinstance(docs, (str, bytes)):
+        raise TypeError("docs must be a list of token lists; got a single str (tokenize it and pass [tokens])")
+    try:
+        docs = list(docs)
+    except TypeError:
+        raise TypeError(f"docs must be a list of token lists; got {type_name(docs)}") from None
+    out = []
+    for pos, doc in enumerate(docs):
+        if isinstance(doc, (str, bytes)):
+            raise TypeError(f"docs must be a list of token lists; got a str ({doc[:20]!r}) at position {pos}: "
+                            "tokenize each document first")
+        try:
+            doc = list(doc)
+        except TypeError:
+            raise TypeError(f"docs must be a list of token lists; got {type_name(doc)} at position {pos}") from None
+        for t in doc:
+            if not isinstance(t, str):
+                raise TypeError(f"tokens must be str; got {type_name(t)} ({t!r}) in document {pos}")
+        out.append(doc)
+    return out
+
+
+def bag_of_words(docs, vocab: Vocabulary) -> np.ndarray:
+    """Token counts: one row per document, one column per id of ``vocab``, [n_docs, len(vocab)].
+
+    Order is lost: a document becomes how often each vocabulary entry occurs in
+    it.  Tokens outside the vocabulary are counted in the ``<unk>`` column
+    (KeyError if ``vocab`` has none).
+
+    >>> v = Vocabulary("not bad not".split())
+    >>> bag_of_words([["not", "bad"], ["bad", "film"]], v).tolist()
+    [[0.0, 0.0, 1.0, 1.0], [0.0, 1.0, 0.0, 1.0]]
+    """
+    docs = _check_docs(docs)
+    if not isinstance(vocab, Vocabulary):
+        raise TypeError(f"vocab must be a Vocabulary; got {type_name(vocab)}")
+    counts = np.zeros((len(docs), len(vocab)))
+    for row, doc in enumerate(docs):
+        np.add.at(counts[row], vocab.encode(doc), 1.0)
+    return counts
+
+
+def tfidf(docs, smooth_idf: bool = True, sublinear_tf: bool = False,
+          norm: str | None = "l2") -> tuple[np.ndarray, list[str]]:
+    """TF-IDF weights of tokenised documents, as scikit-learn's ``TfidfVectorizer`` computes them.
+
+    For term t and document d, with n documents of which df(t) contain t:
+
+    - tf(t, d) is the count of t in d, or 1 + ln(count) if ``sublinear_tf`` (0 stays 0);
+    - idf(t) = ln((1 + n) / (1 + df(t))) + 1 if ``smooth_idf``, else ln(n / df(t)) + 1;
+    - each row tf · idf is divided by its L2 or L1 norm (``norm``), or left as it is (``None``).
+
+    Parameters
+    ----------
+    docs : list of lists of str
+        The documents, already tokenised.
+    smooth_idf : bool
+        Add one to n and to every df, as if one extra document held every term.
+    sublinear_tf : bool
+        Replace a count c by 1 + ln c, so that repeating a word adds less and less.
+    norm : {"l2", "l1", None}
+        Row normalisation.
+
+    Returns
+    -------
+    matrix : ndarray, shape [n_docs, n_terms]
+    vocabulary : list of str
+        The distinct terms, sorted; column j of ``matrix`` belongs to ``vocabulary[j]``.
+
+    Raises
+    ------
+    TypeError
+        If ``docs`` is a str or holds a str document or a non-str token, or a flag is not a bool.
+    ValueError
+        If ``norm`` is not "l2", "l1" or None, or the documents hold no token at all.
+    """
+    docs = _check_docs(docs)
+    smooth_idf = check_bool("smooth_idf", smooth_idf)
+    sublinear_tf = check_bool("sublinear_tf", sublinear_tf)
+    if norm is not None and (not isinstance(norm, str) or norm not in ("l2", "l1")):
+        raise ValueError(f"norm must be 'l2', 'l1' or None; got {norm!r}")
+    vocabulary = sorted({t for doc in docs for t in doc})
+    if not vocabulary:
+        raise ValueError(f"docs must hold at least one token; got {len(docs)} empty document(s)")
+    column = {t: j for j, t in enumerate(vocabulary)}
+    tf = np.zeros((len(docs), len(vocabulary)))
+    for row, doc in enumerate(docs):
+        np.add.at(tf[row], [column[t] for t in doc], 1.0)
+
+    n, df = len(docs), (tf > 0).sum(axis=0)
+    idf = np.log((1 + n) / (1 + df)) + 1 if smooth_idf else np.log(n / df) + 1
+    if sublinear_tf:
+        tf[tf > 0] = 1 + np.log(tf[tf > 0])
+    x = tf * idf
+    if norm is not None:
+        size = np.sqrt((x ** 2).sum(axis=1)) if norm == "l2" else np.abs(x).sum(axis=1)
+        x = x / np.where(size > 0, size, 1.0)[:, None]
+    return x, vocabulary
 
 
 def _check_specials(specials) -> tuple[str, ...]:

@@ -259,6 +259,14 @@ class _Reject(Exception):
     """Raised by a ``convert`` hook: the output has the wrong form; the message says why."""
 
 
+def _float_array_or_reject(out: Any):
+    """A learner's output as a float array, or a :class:`_Reject` with the reason (for ``run_cases(convert=...)``)."""
+    arr, problem = _as_float_array(out)
+    if problem:
+        raise _Reject(problem)
+    return arr
+
+
 def _as_float_array(value: Any, expected_shape: tuple | None = None):
     """(array, None) if ``value`` converts to a finite float array, else (None, problem).
 

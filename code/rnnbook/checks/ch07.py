@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._core import CheckResult, _as_float_array, _kind, _Reject, register_answer, run_cases
+from ._core import CheckResult, _as_float_array, _float_array_or_reject, _kind, _Reject, register_answer, run_cases
 
 __all__ = ["recursive_forecast", "sorted_padded_steps"]
 
@@ -80,11 +80,7 @@ def recursive_forecast(fn: Callable, *, quiet: bool = False) -> CheckResult:
                           shape_desc=f"[m, horizon] = {(m, horizon)}", predict_one=predict_one, windows=windows,
                           horizon=horizon))
 
-    def convert(out):
-        arr, problem = _as_float_array(out)
-        if problem:
-            raise _Reject(problem)
-        return arr
+    convert = _float_array_or_reject
 
     def diagnose(case, out, expected):
         f, w, horizon = case["predict_one"], np.array(case["windows"]), case["horizon"]

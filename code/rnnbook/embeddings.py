@@ -1,0 +1,518 @@
+"""Word embeddings from scratch in NumPy: word2vec (skip-gram with negative sampling) and GloVe.
+
+:func:`train_word2vec` trains skip-gram vectors with negative sampling
+(Mikolov et al., 2013) and :func:`train_glove` fits GloVe vectors to a
+co-occurrence matrix built by :func:`cooccurrence_matrix` (Pennington et
+al., 2014).  Both return a gensim ``KeyedVectors``, so gensim's nearest
+neighbours, word-similarity and analogy evaluations apply to them unchanged;
+no gensim training runs inside.
+
+The speed comes from batching: each update handles a mini-batch of
+(centre, context) pairs with a few array operations, never a Python loop
+over words.  Every random draw goes through one ``numpy.random.Generator``
+seeded by ``seed``, so a training run is reproducible (with one BLAS thread).
+
+The functions shown in chapter 9 (:func:`keep_probabilities`,
+:func:`noise_distribution`, :func:`skipgram_pairs`, :func:`sgns_gradients`,
+:func:`sgns_update`, ``_word2vec``, :func:`glove_weight`, :func:`glove_gradients`,
+:func:`glove_update`) are the readable cores; the public trainers
+(:func:`train_word2vec`, :func:`train_glove`) check their arguments first.
+:func:`polarity_accuracies` starts a Keras classifier from trained vectors
+(through :func:`embedding_matrix`) on the polarity benchmark's folds.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from ._validate import check_number, check_positive_int, check_seed, type_name
+
+__all__ = [
+    "build_vocab",
+    "keep_probabilities",
+    "noise_distribution",
+    "skipgram_pairs",
+    "sgns_loss",
+    "sgns_gradients",
+    "sgns_update",
+    "scatter_add",
+    "train_word2vec",
+    "cooccurrence_matrix",
+    "glove_weight",
+    "glove_loss",
+    "glove_gradients",
+    "glove_update",
+    "train_glove",
+    "to_keyed_vectors",
+    "embedding_matrix",
+    "INITS",
+    "polarity_accuracies",
+]
+
+
+# --------------------------------------------------------------------------- argument checks
+def _check_sentences(sentences: object) -> list[list[str]]:
+    """``sentences`` must be a sequence of sequences of str (a corpus of tokenised sentences)."""
+    if isinstance(sentences, (str, bytes)) or not isinstance(sentences, Sequence):
+        raise TypeError("sentences must be a list of tokenised sentences (lists of str); "
+                        f"got {type_name(sentences)}")
+    out = []
+    for k, sentence in enumerate(sentences):
+        if isinstance(sentence, (str, bytes)) or not isinstance(sentence, Sequence):
+            raise TypeError(f"sentences[{k}] must be a list of str tokens; got {type_name(sentence)}")
+        for token in sentence:
+            if not isinstance(token, str):
+                raise TypeError(f"sentences[{k}] must hold str tokens; got a {type_name(token)}")
+        out.append(list(sentence))
+    if not any(out):
+        raise ValueError("sentences must hold at least one token; got an empty corpus")
+    return out
+
+
+def _check_vocab(vocab: object) -> list[str]:
+    if isinstance(vocab, (str, bytes)) or not isinstance(vocab, Sequence):
+        raise TypeError(f"vocab must be a list of str words; got {type_name(vocab)}")
+    words = list(vocab)
+    if not words or not all(isinstance(w, str) for w in words):
+        raise TypeError("vocab must be a non-empty list of str words")
+    if len(set(words)) != len(words):
+        raise ValueError("vocab must not repeat a word")
+    return words
+
+
+# --------------------------------------------------------------------------- vocabulary and sampling
+def build_vocab(sentences: list[list[str]], min_count: int = 5) -> tuple[list[str], np.ndarray]:
+    """The words seen at least ``min_count`` times, most frequent first, and their counts.
+
+    Ties keep the order of first appearance, as gensim's ``Word2Vec`` does.
+
+    Returns
+    -------
+    words : list of str
+    counts : ndarray of int64, shape (len(words),)
+    """
+    sentences = _check_sentences(sentences)
+    min_count = check_positive_int("min_count", min_count)
+    counts = Counter(token for sentence in sentences for token in sentence)
+    kept = [w for w, c in counts.items() if c >= min_count]
+    kept.sort(key=lambda w: -counts[w])          # stable: ties stay in order of first appearance
+    if not kept:
+        raise ValueError(f"no word occurs min_count={min_count} times; lower min_count")
+    return kept, np.array([counts[w] for w in kept], dtype=np.int64)
+
+
+def keep_probabilities(counts: np.ndarray, sample: float) -> np.ndarray:
+    """Probability of keeping each occurrence of a word when frequent words are subsampled.
+
+    With t = sample x (total count), a word seen c times is kept with
+    probability (sqrt(c / t) + 1) t / c, capped at 1 (word2vec's C code and
+    gensim); ``sample=0`` keeps everything.
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    if sample == 0:
+        return np.ones_like(counts)
+    t = sample * counts.sum()
+    return np.minimum(1.0, (np.sqrt(counts / t) + 1.0) * t / counts)
+
+
+def noise_distribution(counts: np.ndarray, power: float = 0.75) -> np.ndarray:
+    """The distribution negative words are drawn from: P(w) proportional to count(w) ** power."""
+    weights = np.asarray(counts, dtype=np.float64) ** power
+    return weights / weights.sum()
+
+
+def skipgram_pairs(ids: np.ndarray, sentence_ids: np.ndarray, window: int,
+                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Every (centre, context) pair of one pass, built with one array operation per offset.
+
+    Each centre word draws its own window size uniformly from 1..``window``
+    (so near words count more often than far ones); a pair never crosses a
+    sentence boundary.  ``ids`` are the word ids of the (subsampled) corpus,
+    ``sentence_ids`` the sentence each one belongs to.
+    """
+    reach = rng.integers(1, window + 1, size=len(ids))     # this centre's window size
+    centres, contexts = [], []
+    for offset in range(1, window + 1):
+        left, right = np.arange(len(ids) - offset), np.arange(offset, len(ids))
+        same = sentence_ids[left] == sentence_ids[right]
+        fwd = same & (reach[left] >= offset)        # centre on the left, context `offset` to its right
+        bwd = same & (reach[right] >= offset)       # centre on the right, context `offset` to its left
+        centres += [ids[left[fwd]], ids[right[bwd]]]
+        contexts += [ids[right[fwd]], ids[left[bwd]]]
+    return np.concatenate(centres), np.concatenate(contexts)
+
+
+def scatter_add(w: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
+    """``w[rows] += values`` in place, summing the values of a row that occurs several times.
+
+    The same as ``np.add.at(w, rows, values)``, written as a sparse matrix
+    product because that is several times faster.
+    """
+    from scipy import sparse
+
+    n = len(rows)
+    selector = sparse.csc_matrix((np.ones(n, dtype=values.dtype), rows, np.arange(n + 1)), shape=(len(w), n))
+    w += selector @ values
+
+
+# --------------------------------------------------------------------------- the SGNS objective
+def _log_sigmoid(x: np.ndarray) -> np.ndarray:
+    return -np.logaddexp(0.0, -x)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def sgns_loss(v: np.ndarray, u: np.ndarray) -> float:
+    """The skip-gram negative-sampling loss of a batch, summed over its pairs.
+
+    ``v``: the centre words' input vectors, [batch, dim]; ``u``: output
+    vectors, [batch, 1 + negatives, dim], the true context first.
+    L = -log sigma(u_o . v) - sum_k log sigma(-u_k . v).
+    """
+    scores = np.einsum("bd,bkd->bk", v, u)
+    return float(-_log_sigmoid(scores[:, 0]).sum() - _log_sigmoid(-scores[:, 1:]).sum())
+
+
+def sgns_gradients(v: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Gradients of :func:`sgns_loss` with respect to ``v`` [batch, dim] and ``u`` [batch, 1 + k, dim]."""
+    scores = np.einsum("bd,bkd->bk", v, u)
+    labels = np.zeros_like(scores)
+    labels[:, 0] = 1.0                          # the true context is label 1, the negatives 0
+    err = _sigmoid(scores) - labels             # dL/dscore
+    dv = np.einsum("bk,bkd->bd", err, u)
+    du = err[:, :, None] * v[:, None, :]
+    return dv, du
+
+
+def sgns_update(w_in: np.ndarray, w_out: np.ndarray, centres: np.ndarray, targets: np.ndarray,
+                lr: float) -> None:
+    """One SGD step on a mini-batch, in place: ``targets`` is [batch, 1 + k] (context, then negatives).
+
+    Rows that occur several times in the batch receive the sum of their gradients.
+    """
+    dv, du = sgns_gradients(w_in[centres], w_out[targets])
+    scatter_add(w_in, centres, -lr * dv)
+    scatter_add(w_out, targets.ravel(), -lr * du.reshape(-1, w_out.shape[1]))
+
+
+# --------------------------------------------------------------------------- word2vec
+def to_keyed_vectors(words: list[str], vectors: np.ndarray):
+    """gensim ``KeyedVectors`` holding ``vectors[i]`` for ``words[i]``."""
+    from gensim.models import KeyedVectors
+
+    kv = KeyedVectors(vectors.shape[1])
+    kv.add_vectors(list(words), np.asarray(vectors, dtype=np.float32))
+    return kv
+
+
+def _word2vec(sentences, vector_size, window, negative, min_count, sample, epochs, alpha, seed, batch_size):
+    words, counts = build_vocab(sentences, min_count)
+    index = {w: i for i, w in enumerate(words)}
+    ids, sent = [], []
+    for s, sentence in enumerate(sentences):
+        known = [index[t] for t in sentence if t in index]      # rare words are dropped before windowing
+        ids += known
+        sent += [s] * len(known)
+    ids, sent = np.array(ids), np.array(sent)
+    rng = np.random.default_rng(seed)
+    V = len(words)
+    w_in = ((rng.random((V, vector_size)) - 0.5) / vector_size).astype(np.float32)
+    w_out = np.zeros((V, vector_size), dtype=np.float32)
+    keep = keep_probabilities(counts, sample)
+    noise_cdf = np.cumsum(noise_distribution(counts))
+    for epoch in range(epochs):
+        kept = rng.random(len(ids)) < keep[ids]                  # subsample frequent words
+        centres, contexts = skipgram_pairs(ids[kept], sent[kept], window, rng)
+        order = rng.permutation(len(centres))
+        negatives = np.searchsorted(noise_cdf, rng.random((len(centres), negative)) * noise_cdf[-1])
+        targets = np.concatenate([contexts[order, None], negatives], axis=1)
+        centres = centres[order]
+        for start in range(0, len(centres), batch_size):
+            progress = (epoch + start / len(centres)) / epochs
+            lr = np.float32(alpha - (alpha - 1e-4) * progress)   # linear decay to 1e-4, as in word2vec
+            sgns_update(w_in, w_out, centres[start:start + batch_size], targets[start:start + batch_size], lr)
+    return words, w_in
+
+
+def train_word2vec(sentences: list[list[str]], vector_size: int = 100, window: int = 5, negative: int = 5,
+                   min_count: int = 5, sample: float = 1e-3, epochs: int = 5, alpha: float = 0.025,
+                   seed: int = 0, *, batch_size: int = 512):
+    """Skip-gram word vectors with negative sampling, trained in NumPy.
+
+    Parameters
+    ----------
+    sentences : list of list of str
+        The tokenised corpus.
+    vector_size : int
+        Dimension of the word vectors.
+    window : int
+        Largest distance between a centre word and a context word (each centre
+        draws its own window from 1..window).
+    negative : int
+        Noise words per (centre, context) pair, drawn from unigram ** 0.75.
+    min_count : int
+        Words seen fewer times are dropped (the same vocabulary as gensim's ``Word2Vec``).
+    sample : float
+        Subsampling threshold of frequent words (0 turns it off).
+    epochs : int
+        Passes over the corpus.
+    alpha : float
+        Initial learning rate, decayed linearly to 1e-4.
+    seed : int
+        Seed of every random draw.
+    batch_size : int
+        (centre, context) pairs per vectorised update.
+
+    Returns
+    -------
+    gensim.models.KeyedVectors
+        The input vectors, one per vocabulary word, most frequent word first.
+
+    Raises
+    ------
+    TypeError
+        If ``sentences`` is not a list of lists of str, or a number has the wrong type.
+    ValueError
+        If a size is < 1, ``sample`` or ``alpha`` is out of range, or no word reaches ``min_count``.
+    """
+    sentences = _check_sentences(sentences)
+    vector_size = check_positive_int("vector_size", vector_size)
+    window = check_positive_int("window", window)
+    negative = check_positive_int("negative", negative)
+    min_count = check_positive_int("min_count", min_count)
+    sample = check_number("sample", sample, 0.0, 1.0)
+    epochs = check_positive_int("epochs", epochs)
+    alpha = check_number("alpha", alpha, 0.0, 1.0, low_open=True)
+    seed = check_seed("seed", seed)
+    batch_size = check_positive_int("batch_size", batch_size)
+    words, vectors = _word2vec(sentences, vector_size, window, negative, min_count, sample, epochs, alpha, seed,
+                               batch_size)
+    return to_keyed_vectors(words, vectors)
+
+
+# --------------------------------------------------------------------------- GloVe
+def cooccurrence_matrix(sentences: list[list[str]], vocab: Sequence[str], window: int = 5):
+    """The GloVe co-occurrence matrix: X[i, j] = sum over the times j occurs within ``window`` words of i, of 1/distance.
+
+    Words outside ``vocab`` are dropped before counting; pairs never cross a
+    sentence; the matrix is symmetric.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix, shape (len(vocab), len(vocab)), float64
+    """
+    from scipy import sparse
+
+    sentences = _check_sentences(sentences)
+    words = _check_vocab(vocab)
+    window = check_positive_int("window", window)
+    index = {w: i for i, w in enumerate(words)}
+    ids, sent = [], []
+    for s, sentence in enumerate(sentences):
+        known = [index[t] for t in sentence if t in index]
+        ids += known
+        sent += [s] * len(known)
+    ids, sent = np.array(ids, dtype=np.int64), np.array(sent, dtype=np.int64)
+    rows, cols, vals = [], [], []
+    for offset in range(1, window + 1):
+        left, right = np.arange(len(ids) - offset), np.arange(offset, len(ids))
+        same = sent[left] == sent[right]
+        a, b = ids[left[same]], ids[right[same]]
+        rows += [a, b]
+        cols += [b, a]
+        vals += [np.full(2 * len(a), 1.0 / offset)]
+    V = len(words)
+    rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    cols = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+    vals = np.concatenate(vals) if vals else np.zeros(0)
+    return sparse.coo_matrix((vals, (rows, cols)), shape=(V, V)).tocsr()   # duplicates are summed
+
+
+def glove_weight(x: np.ndarray, x_max: float = 100.0, alpha: float = 0.75) -> np.ndarray:
+    """GloVe's weighting f(x) = (x / x_max) ** alpha, capped at 1."""
+    return np.minimum(1.0, (x / x_max) ** alpha)
+
+
+def glove_loss(w, w_tilde, b, b_tilde, i, j, x, x_max=100.0, alpha=0.75) -> float:
+    """J = sum over the non-zero entries of f(X_ij) (w_i . w~_j + b_i + b~_j - log X_ij) ** 2."""
+    diff = np.einsum("nd,nd->n", w[i], w_tilde[j]) + b[i] + b_tilde[j] - np.log(x)
+    return float(np.sum(glove_weight(x, x_max, alpha) * diff ** 2))
+
+
+def glove_gradients(params: dict, i: np.ndarray, j: np.ndarray, x: np.ndarray, x_max: float = 100.0,
+                    alpha: float = 0.75) -> dict:
+    """Half the gradient of :func:`glove_loss` with respect to each parameter, over the entries X[i, j] = x.
+
+    ``params`` holds ``w``, ``w_tilde`` [V, dim] and ``b``, ``b_tilde`` [V].
+    Every entry's gradient lands on its two words through one sparse matrix G
+    with G[i, j] = f(X_ij) * diff_ij: dJ/dw = G @ w~, dJ/dw~ = G.T @ w (halved).
+    """
+    from scipy import sparse
+
+    w, wt, b, bt = params["w"], params["w_tilde"], params["b"], params["b_tilde"]
+    diff = np.einsum("nd,nd->n", w[i], wt[j]) + b[i] + bt[j] - np.log(x)
+    G = sparse.csr_matrix((glove_weight(x, x_max, alpha) * diff, (i, j)), shape=(len(w), len(wt)))
+    return {"w": G @ wt, "w_tilde": G.T @ w,
+            "b": np.asarray(G.sum(axis=1)).ravel(), "b_tilde": np.asarray(G.sum(axis=0)).ravel()}
+
+
+def glove_update(params: dict, grad_sq: dict, i: np.ndarray, j: np.ndarray, x: np.ndarray,
+                 lr: float, x_max: float, alpha: float) -> None:
+    """One AdaGrad step on all the non-zero entries at once, in place; ``grad_sq`` sums the squared gradients."""
+    for name, grad in glove_gradients(params, i, j, x, x_max, alpha).items():
+        grad_sq[name] += grad ** 2
+        params[name] -= lr * grad / np.sqrt(grad_sq[name])
+
+
+def _glove(x_coo, vector_size, x_max, alpha, epochs, lr, seed):
+    rng = np.random.default_rng(seed)
+    V = x_coo.shape[0]
+    params = {"w": (rng.random((V, vector_size), dtype=np.float32) - 0.5) / vector_size,
+              "w_tilde": (rng.random((V, vector_size), dtype=np.float32) - 0.5) / vector_size,
+              "b": np.zeros(V, dtype=np.float32), "b_tilde": np.zeros(V, dtype=np.float32)}
+    grad_sq = {name: np.ones_like(p) for name, p in params.items()}   # AdaGrad's sums start at 1, as in GloVe
+    x = x_coo.data.astype(np.float32)
+    for _ in range(epochs):
+        glove_update(params, grad_sq, x_coo.row, x_coo.col, x, np.float32(lr), np.float32(x_max), np.float32(alpha))
+    return params
+
+
+def train_glove(cooccurrence, vocab: Sequence[str], vector_size: int = 50, x_max: float = 100.0,
+                alpha: float = 0.75, epochs: int = 100, lr: float = 0.05, seed: int = 0):
+    """GloVe vectors fitted to a co-occurrence matrix with AdaGrad, in NumPy.
+
+    Minimises sum_ij f(X_ij) (w_i . w~_j + b_i + b~_j - log X_ij) ** 2 over the
+    non-zero entries, shuffled and taken ``batch_size`` at a time; the word
+    vectors returned are w + w~, as in the GloVe paper.
+
+    Parameters
+    ----------
+    cooccurrence : scipy sparse matrix or ndarray, shape (V, V)
+        Non-negative co-occurrence counts, e.g. from :func:`cooccurrence_matrix`.
+    vocab : list of str
+        The V words, in the matrix's order.
+    vector_size, x_max, alpha, epochs, lr, seed, batch_size
+        Dimension, the weighting's cap and exponent, passes over the non-zero
+        entries, AdaGrad's step size, the seed and the entries per update.
+
+    Returns
+    -------
+    gensim.models.KeyedVectors
+
+    Raises
+    ------
+    TypeError
+        If ``cooccurrence`` is not a matrix of numbers or ``vocab`` not a list of str.
+    ValueError
+        If the matrix is not square, does not match ``vocab``, has negative or
+        no non-zero entries, or a number is out of range.
+    """
+    from scipy import sparse
+
+    words = _check_vocab(vocab)
+    if sparse.issparse(cooccurrence):
+        x_coo = sparse.coo_matrix(cooccurrence, dtype=np.float64)
+    else:
+        try:
+            dense = np.asarray(cooccurrence, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError("cooccurrence must be a scipy sparse matrix or a 2-D array of numbers; "
+                            f"got {type_name(cooccurrence)}") from None
+        if dense.ndim != 2:
+            raise ValueError(f"cooccurrence must be a 2-D matrix; got shape {dense.shape}")
+        x_coo = sparse.coo_matrix(dense)
+    if x_coo.shape != (len(words), len(words)):
+        raise ValueError(f"cooccurrence must have shape (len(vocab), len(vocab)) = {(len(words), len(words))}; "
+                         f"got shape {x_coo.shape}")
+    x_coo.sum_duplicates()
+    x_coo.eliminate_zeros()
+    if x_coo.nnz == 0:
+        raise ValueError("cooccurrence has no non-zero entry")
+    if np.any(x_coo.data < 0) or not np.all(np.isfinite(x_coo.data)):
+        raise ValueError("cooccurrence must hold finite, non-negative counts")
+    vector_size = check_positive_int("vector_size", vector_size)
+    x_max = check_number("x_max", x_max, 0.0, low_open=True)
+    alpha = check_number("alpha", alpha, 0.0, low_open=True)
+    epochs = check_positive_int("epochs", epochs)
+    lr = check_number("lr", lr, 0.0, low_open=True)
+    seed = check_seed("seed", seed)
+    params = _glove(x_coo, vector_size, x_max, alpha, epochs, lr, seed)
+    return to_keyed_vectors(words, params["w"] + params["w_tilde"])
+
+
+# --------------------------------------------------------------------------- using vectors in Keras
+def embedding_matrix(kv, words: Sequence[str], *, seed: int = 0) -> np.ndarray:
+    """Rows of a Keras ``Embedding`` for the token ids 0..len(words)-1: ``kv[word]`` where ``kv`` knows the word.
+
+    Other words get normal random vectors with the spread of the known ones;
+    row 0 (padding, which masking skips) is zero.
+
+    Returns
+    -------
+    ndarray of float32, shape [len(words), kv.vector_size]
+    """
+    if isinstance(words, (str, bytes)) or not isinstance(words, Sequence):
+        raise TypeError(f"words must be a list of str; got {type_name(words)}")
+    rng = np.random.default_rng(check_seed("seed", seed))
+    out = rng.normal(0.0, float(np.std(kv.vectors)), size=(len(words), kv.vector_size))
+    for k, w in enumerate(words):
+        if isinstance(w, str) and w in kv.key_to_index:
+            out[k] = kv[w]
+    out[0] = 0.0
+    return out.astype(np.float32)
+
+
+#: The three ways of starting the ``Embedding`` that :func:`polarity_accuracies` compares.
+INITS = ("random", "frozen", "fine-tuned")
+
+
+def polarity_accuracies(kv, init: str, folds, *, cell: str = "gru", units: int = 8, epochs: int = 15,
+                        maxlen: int = 30, learning_rate: float = 1e-2, seed: int = 0) -> np.ndarray:
+    """Held-out accuracy of an embedding + recurrent classifier on each polarity fold.
+
+    ``init="random"`` starts the ``Embedding`` from Keras's random weights;
+    ``"frozen"`` and ``"fine-tuned"`` from :func:`embedding_matrix` of ``kv``,
+    kept fixed or trained.  The vocabulary is built on each training part
+    only (words unseen there become ``<unk>``); everything else, the seed
+    included, is the same for the three.
+
+    Parameters
+    ----------
+    kv : gensim.models.KeyedVectors
+        Word vectors; their size is the embedding size of all three models.
+    init : {"random", "frozen", "fine-tuned"}
+    folds : list of (train_index, test_index)
+        From :func:`rnnbook.data.polarity_folds`.
+
+    Returns
+    -------
+    ndarray, shape (len(folds),)
+    """
+    import keras
+
+    from . import data, text
+    from ._validate import check_choice
+    from .models import recurrent_model, train
+
+    check_choice("init", init, INITS)
+    reviews, labels = data.load_polarity()
+    tokens = [r.split() for r in reviews]
+    scores = []
+    for train_idx, test_idx in folds:
+        vocab = text.Vocabulary(w for k in train_idx for w in tokens[k])
+        ids = keras.utils.pad_sequences([vocab.encode(t) for t in tokens], maxlen=maxlen, padding="post",
+                                        truncating="post", value=0)
+        keras.utils.set_random_seed(seed)
+        weights = None if init == "random" else embedding_matrix(kv, vocab.itos, seed=seed)
+        model = recurrent_model(cell, units, steps=maxlen, vocab_size=len(vocab), embed_dim=kv.vector_size,
+                                mask_zero=True, output_activation="sigmoid", embedding_weights=weights,
+                                embedding_trainable=init != "frozen")
+        train(model, ids[train_idx], labels[train_idx], epochs=epochs, loss="binary_crossentropy",
+              learning_rate=learning_rate)
+        prob = model.predict(ids[test_idx], verbose=0).ravel()
+        scores.append(float(np.mean((prob > 0.5) == labels[test_idx])))
+    return np.array(scores)

@@ -1,0 +1,208 @@
+"""Tests of rnnbook.embeddings: word2vec (SGNS) and GloVe in NumPy."""
+import numpy as np
+import pytest
+from gensim.models import KeyedVectors, Word2Vec
+
+from rnnbook import data
+from rnnbook import embeddings as E
+
+TOY = [["the", "cat", "sat", "on", "the", "mat"], ["the", "dog", "sat", "on", "the", "log"],
+       ["a", "cat", "and", "a", "dog"]] * 4
+
+
+@pytest.fixture(scope="module")
+def lee():
+    return data.load_lee_documents("background")
+
+
+def test_vocabulary_equals_gensims(lee):
+    words, counts = E.build_vocab(lee, 3)
+    model = Word2Vec(vector_size=10, min_count=3, workers=1, seed=0)
+    model.build_vocab(lee)
+    assert set(words) == set(model.wv.index_to_key)
+    assert words[0] == model.wv.index_to_key[0]
+    assert list(counts) == sorted(counts, reverse=True)
+    assert counts[0] == model.wv.get_vecattr(words[0], "count")
+
+
+def test_keep_probabilities_formula():
+    counts = np.array([1000, 10, 1])
+    keep = E.keep_probabilities(counts, 1e-2)
+    t = 1e-2 * counts.sum()
+    assert keep[0] == pytest.approx((np.sqrt(1000 / t) + 1) * t / 1000)
+    assert keep[1] == keep[2] == 1.0
+    np.testing.assert_array_equal(E.keep_probabilities(counts, 0), 1.0)
+
+
+def test_noise_distribution_is_unigram_to_the_three_quarters():
+    p = E.noise_distribution(np.array([16, 1]))
+    assert p.sum() == pytest.approx(1.0)
+    assert p[0] / p[1] == pytest.approx(8.0)
+
+
+def test_skipgram_pairs_stay_inside_sentences_and_windows():
+    ids = np.arange(10)
+    sent = np.array([0] * 4 + [1] * 6)
+    c, o = E.skipgram_pairs(ids, sent, 2, np.random.default_rng(0))
+    assert len(c) == len(o) > 0
+    assert np.all(sent[c] == sent[o])
+    assert np.all((np.abs(c - o) >= 1) & (np.abs(c - o) <= 2))
+    c1, o1 = E.skipgram_pairs(ids, sent, 1, np.random.default_rng(0))
+    # window 1: every neighbour pair inside a sentence, both ways: 2 * (3 + 5)
+    assert len(c1) == 16
+
+
+def test_sgns_loss_at_zero_vectors_is_log2_per_term():
+    v, u = np.zeros((3, 4)), np.ones((3, 6, 4))
+    assert E.sgns_loss(v, u) == pytest.approx(3 * 6 * np.log(2))
+
+
+def test_sgns_gradients_match_finite_differences():
+    rng = np.random.default_rng(0)
+    v, u = rng.normal(size=(3, 4)), rng.normal(size=(3, 6, 4))
+    dv, du = E.sgns_gradients(v, u)
+    eps = 1e-6
+    for arr, grad in ((v, dv), (u, du)):
+        num = np.zeros_like(arr)
+        for idx in np.ndindex(arr.shape):
+            old = arr[idx]
+            arr[idx] = old + eps
+            plus = E.sgns_loss(v, u)
+            arr[idx] = old - eps
+            minus = E.sgns_loss(v, u)
+            arr[idx] = old
+            num[idx] = (plus - minus) / (2 * eps)
+        np.testing.assert_allclose(grad, num, rtol=1e-5, atol=1e-7)
+
+
+def test_scatter_add_sums_repeated_rows_like_add_at():
+    rng = np.random.default_rng(1)
+    w = rng.normal(size=(5, 3)).astype(np.float32)
+    rows = np.array([0, 2, 2, 4, 0, 0])
+    values = rng.normal(size=(6, 3)).astype(np.float32)
+    expected = w.copy()
+    np.add.at(expected, rows, values)
+    E.scatter_add(w, rows, values)
+    np.testing.assert_allclose(w, expected, rtol=1e-6)
+
+
+def test_sgns_update_lowers_the_loss():
+    rng = np.random.default_rng(2)
+    w_in, w_out = rng.normal(size=(6, 4)), rng.normal(size=(6, 4))
+    centres, targets = np.array([0, 1, 1]), np.array([[2, 3, 4], [5, 0, 3], [2, 4, 4]])
+    before = E.sgns_loss(w_in[centres], w_out[targets])
+    E.sgns_update(w_in, w_out, centres, targets, 0.01)
+    assert E.sgns_loss(w_in[centres], w_out[targets]) < before
+
+
+def test_train_word2vec_returns_deterministic_keyed_vectors():
+    a = E.train_word2vec(TOY, vector_size=8, window=2, min_count=2, epochs=3, seed=1)
+    b = E.train_word2vec(TOY, vector_size=8, window=2, min_count=2, epochs=3, seed=1)
+    c = E.train_word2vec(TOY, vector_size=8, window=2, min_count=2, epochs=3, seed=2)
+    assert isinstance(a, KeyedVectors) and a.vector_size == 8
+    assert set(a.index_to_key) == {w for s in TOY for w in s}
+    np.testing.assert_array_equal(a.vectors, b.vectors)
+    assert not np.array_equal(a.vectors, c.vectors)
+    assert np.all(np.isfinite(a.vectors))
+
+
+@pytest.mark.parametrize("args, kwargs, err, msg", [
+    ("not a corpus", {}, TypeError, "sentences"),
+    ([["a", 1]], {}, TypeError, "str tokens"),
+    ([["a"], "b c"], {}, TypeError, r"sentences\[1\]"),
+    ([[]], {}, ValueError, "at least one token"),
+    (TOY, dict(vector_size=0), ValueError, "vector_size"),
+    (TOY, dict(window=2.5), TypeError, "window"),
+    (TOY, dict(sample=-0.1), ValueError, "sample"),
+    (TOY, dict(alpha=0.0), ValueError, "alpha"),
+    (TOY, dict(min_count=100), ValueError, "min_count"),
+    (TOY, dict(seed=-1), ValueError, "seed"),
+])
+def test_train_word2vec_validation(args, kwargs, err, msg):
+    with pytest.raises(err, match=msg):
+        E.train_word2vec(args, **kwargs)
+
+
+def test_cooccurrence_matrix_by_hand():
+    X = E.cooccurrence_matrix([["a", "b", "c"], ["c", "a"]], ["a", "b", "c"], window=2).toarray()
+    expected = np.array([[0, 1, 0.5 + 1], [1, 0, 1], [1.5, 1, 0]])
+    np.testing.assert_allclose(X, expected)
+
+
+def test_cooccurrence_skips_words_outside_the_vocabulary():
+    X = E.cooccurrence_matrix([["a", "zz", "b"]], ["a", "b"], window=1).toarray()
+    np.testing.assert_allclose(X, [[0, 1], [1, 0]])
+    with pytest.raises(ValueError, match="repeat"):
+        E.cooccurrence_matrix(TOY, ["a", "a"])
+
+
+def test_glove_weight_is_capped():
+    np.testing.assert_allclose(E.glove_weight(np.array([50.0, 100.0, 400.0])), [0.5 ** 0.75, 1, 1])
+
+
+def test_glove_gradients_match_finite_differences():
+    rng = np.random.default_rng(3)
+    V, d = 4, 3
+    params = {"w": rng.normal(size=(V, d)), "w_tilde": rng.normal(size=(V, d)),
+              "b": rng.normal(size=V), "b_tilde": rng.normal(size=V)}
+    i, j = np.array([0, 1, 2, 3, 0]), np.array([1, 0, 3, 2, 2])
+    x = np.array([3.0, 3.0, 120.0, 120.0, 0.5])
+
+    def loss():
+        return E.glove_loss(params["w"], params["w_tilde"], params["b"], params["b_tilde"], i, j, x)
+
+    grads = E.glove_gradients(params, i, j, x)
+    eps = 1e-6
+    for name, arr in params.items():
+        num = np.zeros_like(arr)
+        for idx in np.ndindex(arr.shape):
+            old = arr[idx]
+            arr[idx] = old + eps
+            plus = loss()
+            arr[idx] = old - eps
+            minus = loss()
+            arr[idx] = old
+            num[idx] = (plus - minus) / (2 * eps)
+        np.testing.assert_allclose(2 * grads[name], num, rtol=1e-5, atol=1e-7, err_msg=name)
+
+
+def test_train_glove_fits_and_is_deterministic():
+    words = ["the", "cat", "sat", "on", "mat", "dog", "log", "a", "and"]
+    X = E.cooccurrence_matrix(TOY, words, window=2)
+    a = E.train_glove(X, words, vector_size=5, x_max=10, epochs=30, lr=0.1, seed=0)
+    b = E.train_glove(X.toarray(), words, vector_size=5, x_max=10, epochs=30, lr=0.1, seed=0)
+    assert isinstance(a, KeyedVectors) and a.index_to_key == words
+    np.testing.assert_allclose(a.vectors, b.vectors, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("matrix, vocab, kwargs, err, msg", [
+    (np.ones((2, 3)), ["a", "b"], {}, ValueError, "shape"),
+    (np.ones((2, 2)), "ab", {}, TypeError, "vocab"),
+    (np.zeros((2, 2)), ["a", "b"], {}, ValueError, "non-zero"),
+    (-np.ones((2, 2)), ["a", "b"], {}, ValueError, "non-negative"),
+    ("abc", ["a", "b"], {}, TypeError, "cooccurrence"),
+    (np.ones((2, 2)), ["a", "b"], dict(x_max=0), ValueError, "x_max"),
+    (np.ones((2, 2)), ["a", "b"], dict(epochs=1.5), TypeError, "epochs"),
+])
+def test_train_glove_validation(matrix, vocab, kwargs, err, msg):
+    with pytest.raises(err, match=msg):
+        E.train_glove(matrix, vocab, **kwargs)
+
+
+def test_embedding_matrix_rows():
+    kv = E.to_keyed_vectors(["cat", "dog"], np.array([[1.0, 2.0], [3.0, 4.0]]))
+    rows = E.embedding_matrix(kv, ["<pad>", "<unk>", "dog", "zebra"], seed=0)
+    assert rows.shape == (4, 2) and rows.dtype == np.float32
+    np.testing.assert_array_equal(rows[0], 0.0)
+    np.testing.assert_array_equal(rows[2], [3.0, 4.0])
+    with pytest.raises(TypeError, match="words"):
+        E.embedding_matrix(kv, "dog")
+
+
+def test_polarity_accuracies_one_fold():
+    kv = E.to_keyed_vectors(["good", "bad"], np.array([[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]]))
+    folds = data.polarity_folds()[:1]
+    acc = E.polarity_accuracies(kv, "frozen", folds, units=2, epochs=1)
+    assert acc.shape == (1,) and 0.0 <= acc[0] <= 1.0
+    with pytest.raises(ValueError, match="init"):
+        E.polarity_accuracies(kv, "pretrained", folds)
