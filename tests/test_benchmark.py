@@ -44,7 +44,9 @@ def test_compare_cells_end_to_end_is_reproducible():
     assert a.best() in ("simple_rnn", "gru")
 
 
-def test_compare_cells_trains_through_models_train(monkeypatch):
+@pytest.fixture
+def train_calls(monkeypatch):
+    """The keyword arguments of every models.train call made during the test (training still runs)."""
     calls = []
     real = models.train
 
@@ -53,6 +55,11 @@ def test_compare_cells_trains_through_models_train(monkeypatch):
         return real(model, x, y, **kw)
 
     monkeypatch.setattr(models, "train", spy)
+    return calls
+
+
+def test_compare_cells_trains_through_models_train(train_calls):
+    calls = train_calls
     r = compare_cells(_task(clipnorm=1.0), cells=("lstm",), seeds=(3,))
     assert len(calls) == 1 and len(r["lstm"].epoch_seconds) == 1  # 2 epochs, the first one skipped
     kw = calls[0]
@@ -128,15 +135,8 @@ def _val_task(**over):
     return Task(**kw)
 
 
-def test_compare_models_records_validation_curves_models_and_solved_counts(monkeypatch):
-    calls = []
-    real = models.train
-
-    def spy(model, x, y, **kw):
-        calls.append(kw)
-        return real(model, x, y, **kw)
-
-    monkeypatch.setattr(models, "train", spy)
+def test_compare_models_records_validation_curves_models_and_solved_counts(train_calls):
+    calls = train_calls
     builders = {"tiny gru": lambda: recurrent_model("gru", 2, steps=5, features=2),
                 "tiny rnn": lambda: recurrent_model("simple_rnn", 2, steps=5, features=2)}
     c = benchmark.compare_models(_val_task(), builders, seeds=(0, 1), keep_models=True)
