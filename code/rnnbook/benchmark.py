@@ -16,6 +16,7 @@ clock, so it varies from machine to machine).
 """
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from . import data, models
-from ._validate import check_positive_int, check_positive_number, type_name
+from ._validate import check_positive_int, check_positive_number, check_seed, type_name
 from .cells import CELLS
 
 __all__ = ["Task", "CellResult", "Comparison", "compare_cells", "compare_models", "adding_task",
@@ -47,9 +48,10 @@ class Task:
         ``build(cell)`` returns a fresh, uncompiled Keras model for that cell name
         (needed by :func:`compare_cells`; :func:`compare_models` takes its own builders).
     x_train, y_train : array_like
-        Training data (x shaped [batch, steps, features] or [batch, steps] ids).
-    loss : str
-        A Keras loss name.
+        Training data (x shaped [batch, steps, features] or [batch, steps] ids,
+        or a list of arrays for a model with several inputs).
+    loss : str or callable
+        A Keras loss name or object.
     score : callable
         ``score(model)`` returns the final metric (a float) of a trained model.
     metric : str
@@ -70,7 +72,7 @@ class Task:
     build: Callable[[str], Any] | None
     x_train: Any
     y_train: Any
-    loss: str
+    loss: Any
     score: Callable[[Any], float]
     metric: str
     epochs: int
@@ -103,12 +105,17 @@ class Task:
             raise TypeError(f"val_score must be None or a callable; got {type_name(self.val_score)}")
         if (self.x_val is None) != (self.y_val is None):
             raise ValueError("give both x_val and y_val, or neither")
-        if self.x_val is not None and len(self.x_val) != len(self.y_val):
+        if self.x_val is not None and _count(self.x_val) != len(self.y_val):
             raise ValueError(f"x_val and y_val must hold the same number of examples; "
-                             f"got {len(self.x_val)} and {len(self.y_val)}")
-        if len(self.x_train) != len(self.y_train):
+                             f"got {_count(self.x_val)} and {len(self.y_val)}")
+        if _count(self.x_train) != len(self.y_train):
             raise ValueError(f"x_train and y_train must hold the same number of examples; "
-                             f"got {len(self.x_train)} and {len(self.y_train)}")
+                             f"got {_count(self.x_train)} and {len(self.y_train)}")
+
+
+def _count(x) -> int:
+    """Examples in a model input: an array, or a list of arrays (a model with several inputs)."""
+    return len(x[0]) if isinstance(x, (list, tuple)) else len(x)
 
 
 @dataclass
@@ -466,3 +473,250 @@ def __getattr__(name: str):
         raise AttributeError("rnnbook.benchmark.recurrent_model moved to rnnbook.models.recurrent_model "
                              "(cell names 'simple_rnn', 'lstm', 'gru')")
     raise AttributeError(f"module 'rnnbook.benchmark' has no attribute {name!r}")
+
+
+# --------------------------------------------------------------------------- dates (chapters 11-12)
+DATES_BUDGET = dict(epochs=4, batch_size=64, learning_rate=1e-2)   # 500 Adam updates
+DATE_SOURCE_LENGTH = 30   # the longest written date has 29 characters
+DATE_TARGET_LENGTH = 11   # "2026-11-21" and EOS
+
+
+@dataclass(frozen=True)
+class DateData:
+    """The date benchmark encoded for an encoder-decoder: strings, vocabularies and id arrays.
+
+    ``pairs[part]`` holds the (written, ISO) strings and ``arrays[part]`` the
+    :class:`rnnbook.text.PairArrays` of ``part`` in ``"train"``, ``"val"``, ``"test"``.
+    """
+
+    pairs: dict
+    arrays: dict
+    source_vocab: Any
+    target_vocab: Any
+    reverse_source: bool
+
+
+def date_data(reverse_source: bool = False) -> DateData:
+    """The date benchmark of :func:`rnnbook.data.date_splits`, as character ids.
+
+    Both vocabularies are the training characters after the specials
+    :data:`rnnbook.text.SEQ2SEQ_SPECIALS`; sources are padded on the left to
+    ``DATE_SOURCE_LENGTH`` and, with ``reverse_source``, reversed first.
+    """
+    from . import text
+
+    if not isinstance(reverse_source, bool):
+        raise TypeError(f"reverse_source must be True or False; got {type_name(reverse_source)}")
+    split = data.date_splits()
+    pairs = {"train": split.train, "val": split.val, "test": split.test}
+    source_vocab = text.Vocabulary([c for s, _ in split.train for c in s], specials=text.SEQ2SEQ_SPECIALS)
+    target_vocab = text.Vocabulary([c for _, t in split.train for c in t], specials=text.SEQ2SEQ_SPECIALS)
+    arrays = {part: text.encode_pairs(p, source_vocab, target_vocab, source_length=DATE_SOURCE_LENGTH,
+                                      target_length=DATE_TARGET_LENGTH, reverse_source=reverse_source)
+              for part, p in pairs.items()}
+    return DateData(pairs, arrays, source_vocab, target_vocab, reverse_source)
+
+
+def _check_part(part: str) -> str:
+    if part not in ("train", "val", "test"):
+        raise ValueError(f"part must be 'train', 'val' or 'test'; got {part!r}")
+    return part
+
+
+def decode_dates(model, dates: DateData, part: str = "val", *, beam_width: int = 1,
+                 length_penalty: float = 0.0) -> list[str]:
+    """The model's ISO answer for every written date of ``part``, decoded in NumPy one date at a time.
+
+    ``beam_width=1`` decodes greedily (:func:`rnnbook.decoding.greedy_decode`);
+    a wider beam keeps the best hypothesis of :func:`rnnbook.decoding.beam_search`.
+    The answer stops before EOS (or after ``DATE_TARGET_LENGTH`` tokens).
+    """
+    from . import decoding
+
+    if not isinstance(dates, DateData):
+        raise TypeError(f"dates must be the DateData of rnnbook.benchmark.date_data(); got {type_name(dates)}")
+    _check_part(part)
+    beam_width = check_positive_int("beam_width", beam_width)
+    decoder = decoding.KerasDecoder(model)
+    memory, last = decoder.encode(dates.arrays[part].source)
+    bos, eos = dates.target_vocab.stoi["<bos>"], dates.target_vocab.stoi["<eos>"]
+    answers = []
+    for i in range(len(memory)):
+        step_fn, state = decoder.start(encoded=(memory[i:i + 1], last[i:i + 1]))
+        if beam_width == 1:
+            tokens, _ = decoding.greedy_decode(step_fn, state, bos, eos, DATE_TARGET_LENGTH)
+        else:
+            tokens, _ = decoding.beam_search(step_fn, state, bos, eos, beam_width, DATE_TARGET_LENGTH,
+                                             length_penalty)[0]
+        answers.append("".join(dates.target_vocab.itos[t] for t in tokens if t != eos))
+    return answers
+
+
+def exact_match(answers: Sequence[str], dates: DateData, part: str = "val") -> float:
+    """The fraction of ``answers`` equal, character for character, to ``part``'s ISO dates."""
+    _check_part(part)
+    truth = [t for _, t in dates.pairs[part]]
+    if isinstance(answers, str) or len(answers) != len(truth):
+        raise ValueError(f"answers must hold one str per {part} date ({len(truth)}); got {type_name(answers)}"
+                         + ("" if isinstance(answers, str) else f" of length {len(answers)}"))
+    return float(np.mean([a == t for a, t in zip(answers, truth)]))
+
+
+def dates_task(reverse_source: bool = False) -> Task:
+    """The date-normalisation protocol: :func:`date_data` and ``DATES_BUDGET``.
+
+    8000 training pairs, Adam at learning rate 0.01, batch 64, 4 epochs (500
+    updates), teacher forcing with cross-entropy on the logits; the score is
+    greedy exact-match accuracy on the test dates, and on the validation dates
+    beside it; the validation loss is recorded after every epoch.  Build the
+    models with :func:`date_model`.
+    """
+    import keras
+
+    dates = date_data(reverse_source)
+    arrays = dates.arrays
+    score = lambda part: lambda model: exact_match(decode_dates(model, dates, part), dates, part)  # noqa: E731
+    name = "dates" + (" (source reversed)" if reverse_source else "")
+    return Task(name, build=None, x_train=[arrays["train"].source, arrays["train"].decoder_input],
+                y_train=arrays["train"].target, loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                score=score("test"), val_score=score("val"), metric="exact match", higher_is_better=True,
+                x_val=[arrays["val"].source, arrays["val"].decoder_input], y_val=arrays["val"].target,
+                **DATES_BUDGET)
+
+
+def date_model(context: str = "every_step", units: int = 64):
+    """A fresh :func:`rnnbook.models.seq2seq_model` sized for the date benchmark's vocabularies."""
+    dates = _date_vocab_sizes()
+    return models.seq2seq_model(*dates, units, context=context)
+
+
+@functools.lru_cache(maxsize=1)
+def _date_vocab_sizes() -> tuple[int, int]:
+    dates = date_data()
+    return len(dates.source_vocab), len(dates.target_vocab)
+
+
+__all__ += ["DATES_BUDGET", "DATE_SOURCE_LENGTH", "DATE_TARGET_LENGTH", "DateData", "date_data", "decode_dates",
+            "exact_match", "dates_task", "date_model"]
+
+
+# --------------------------------------------------------------------------- the Lee text, character by character (chapter 10)
+LEE_LM_BUDGET = dict(epochs=4, batch_size=64, learning_rate=1e-2)   # 4 passes over the training text
+LEE_LM_WINDOW = 100   # characters per training window
+UNKNOWN_CHAR = "\ufffd"   # stands for a character seen only in the held-out text
+
+
+@dataclass(frozen=True)
+class CharData:
+    """The Lee-text benchmark as character ids: the alphabet and the three parts.
+
+    The alphabet is the sorted training characters plus :data:`UNKNOWN_CHAR`,
+    exactly as chapter 3's :class:`rnnbook.bptt.CharRNN` encodes the text, so
+    every model of the benchmark predicts the same symbols.
+    """
+
+    alphabet: list
+    train: np.ndarray
+    val: np.ndarray
+    test: np.ndarray
+
+    def encode(self, text: str) -> np.ndarray:
+        """Ids of the characters of ``text`` (unseen characters map to :data:`UNKNOWN_CHAR`)."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str; got {type_name(text)}")
+        index = {c: i for i, c in enumerate(self.alphabet)}
+        unknown = index[UNKNOWN_CHAR]
+        return np.array([index.get(c, unknown) for c in text], dtype=np.int64)
+
+    def decode(self, ids) -> str:
+        """The characters of ``ids``."""
+        return "".join(self.alphabet[int(i)] for i in ids)
+
+
+def lee_char_data() -> CharData:
+    """:func:`rnnbook.data.lee_text_splits` as character ids over the training alphabet."""
+    split = data.lee_text_splits()
+    alphabet = sorted(set(split.train)) + [UNKNOWN_CHAR]
+    index = {c: i for i, c in enumerate(alphabet)}
+    encode = lambda t: np.array([index.get(c, index[UNKNOWN_CHAR]) for c in t], dtype=np.int64)  # noqa: E731
+    return CharData(alphabet, encode(split.train), encode(split.val), encode(split.test))
+
+
+def char_windows(ids, length: int = LEE_LM_WINDOW) -> tuple[np.ndarray, np.ndarray]:
+    """Cut a stream of ids into non-overlapping windows: inputs [n, length] and next-character targets [n, length].
+
+    Window ``i`` reads ``ids[i*length : (i+1)*length]`` and must predict the
+    same stretch shifted by one.  The tail that does not fill a window is dropped.
+    """
+    from ._validate import as_array
+
+    ids = as_array("ids", ids, ndim=1, shape_desc="[characters]", dtype=None)
+    if ids.dtype.kind not in "iu":
+        raise TypeError(f"ids must be integer character ids; got dtype {ids.dtype}")
+    length = check_positive_int("length", length)
+    n = (len(ids) - 1) // length
+    if n < 1:
+        raise ValueError(f"ids must hold more than length={length} characters; got {len(ids)}")
+    return ids[: n * length].reshape(n, length), ids[1: n * length + 1].reshape(n, length)
+
+
+def nats_per_char(model, ids) -> float:
+    """Mean negative log-likelihood (nats per character) of a language model over a whole text.
+
+    The model reads ``ids`` as one sequence from a zero state and predicts
+    each character from all the characters before it (the first is not
+    predicted), as :meth:`rnnbook.bptt.CharRNN.loss` scores chapter 3's RNN.
+    It runs in NumPy with the model's weights (:class:`rnnbook.decoding.KerasDecoder`),
+    which is much faster than Keras one step at a time over a long text.
+    """
+    from ._validate import as_array
+
+    ids = as_array("ids", ids, ndim=1, shape_desc="[characters]", dtype=None)
+    if len(ids) < 2 or ids.dtype.kind not in "iu":
+        raise ValueError(f"ids must hold at least two integer character ids; got {len(ids)} of dtype {ids.dtype}")
+    if models.model_kind(model) != "language_model":
+        raise TypeError(f"model must come from rnnbook.models.language_model; got {type_name(model)}")
+    from .decoding import KerasDecoder
+
+    log_probs = KerasDecoder(model).log_probs(ids[:-1])
+    return float(-log_probs[np.arange(len(ids) - 1), ids[1:]].mean())
+
+
+def train_char_lm(cell: str = "gru", units: int = 256, *, seed: int = 0, epochs: int | None = None,
+                  chars: CharData | None = None):
+    """The Lee-text language-model protocol: train one model, scoring the validation text after every epoch.
+
+    ``models.language_model(cell, V, units)`` trained with ``LEE_LM_BUDGET``
+    (Adam, learning rate 0.01, batch 64) on windows of ``LEE_LM_WINDOW``
+    characters, cross-entropy on the logits.
+
+    Returns
+    -------
+    (model, curve)
+        ``curve`` is a list of (epoch, seconds of training so far, validation nats per character).
+    """
+    import keras
+
+    chars = lee_char_data() if chars is None else chars
+    if not isinstance(chars, CharData):
+        raise TypeError(f"chars must be the CharData of lee_char_data(); got {type_name(chars)}")
+    epochs = LEE_LM_BUDGET["epochs"] if epochs is None else check_positive_int("epochs", epochs)
+    keras.utils.set_random_seed(check_seed("seed", seed))
+    model = models.language_model(cell, len(chars.alphabet), units)
+    x, y = char_windows(chars.train)
+    curve, elapsed = [], 0.0
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    for epoch in range(1, epochs + 1):
+        start = time.perf_counter()
+        if epoch == 1:
+            models.train(model, x, y, epochs=1, loss=loss, batch_size=LEE_LM_BUDGET["batch_size"],
+                         learning_rate=LEE_LM_BUDGET["learning_rate"])
+        else:   # keep the optimiser's state: one more epoch of the same fit
+            model.fit(x, y, epochs=1, batch_size=LEE_LM_BUDGET["batch_size"], verbose=0)
+        elapsed += time.perf_counter() - start
+        curve.append((epoch, elapsed, nats_per_char(model, chars.val)))
+    return model, curve
+
+
+__all__ += ["LEE_LM_BUDGET", "LEE_LM_WINDOW", "UNKNOWN_CHAR", "CharData", "lee_char_data", "char_windows",
+            "nats_per_char", "train_char_lm"]

@@ -9,6 +9,7 @@ Shapes follow the book's convention: sequences are ``[batch, steps, features]``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +35,10 @@ __all__ = [
     "lee_text_splits",
     "ADDING_STEPS",
     "polarity_folds",
+    "DATE_FORMATS",
+    "dates",
+    "DateSplits",
+    "date_splits",
 ]
 
 
@@ -521,3 +526,220 @@ def order_reviews(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
 
 
 __all__ += ["order_reviews", "ORDER_SEEDS"]
+
+
+# --------------------------------------------------------------------------- dates
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_FIRST_DAY, _LAST_DAY = date(1950, 1, 1), date(2049, 12, 31)   # two-digit years: 50-99 -> 19xx, 00-49 -> 20xx
+
+
+def _ordinal(d: int) -> str:
+    return f"{d}{'th' if 10 <= d % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(d % 10, 'th')}"
+
+
+# Every way the generator writes a date, as (example, formatter).  No format puts
+# the month before the day in digits, so no written date is ambiguous.
+DATE_FORMATS = {
+    "21 Nov 2026": lambda d: f"{d.day} {_MONTHS[d.month - 1][:3]} {d.year}",
+    "November 21, 2026": lambda d: f"{_MONTHS[d.month - 1]} {d.day}, {d.year}",
+    "21/11/26": lambda d: f"{d.day:02d}/{d.month:02d}/{d.year % 100:02d}",
+    "Saturday 21 November 2026": lambda d: f"{_WEEKDAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]} {d.year}",
+    "21.11.2026": lambda d: f"{d.day:02d}.{d.month:02d}.{d.year}",
+    "Nov 21 2026": lambda d: f"{_MONTHS[d.month - 1][:3]} {d.day} {d.year}",
+    "21 november 2026": lambda d: f"{d.day} {_MONTHS[d.month - 1].lower()} {d.year}",
+    "the 21st of November 2026": lambda d: f"the {_ordinal(d.day)} of {_MONTHS[d.month - 1]} {d.year}",
+    "Sat, 21 Nov 2026": lambda d: f"{_WEEKDAYS[d.weekday()][:3]}, {d.day} {_MONTHS[d.month - 1][:3]} {d.year}",
+    "21-NOV-2026": lambda d: f"{d.day:02d}-{_MONTHS[d.month - 1][:3].upper()}-{d.year}",
+    "Saturday, November 21, 2026": lambda d: f"{_WEEKDAYS[d.weekday()]}, {_MONTHS[d.month - 1]} {d.day}, {d.year}",
+    "21/11/2026": lambda d: f"{d.day:02d}/{d.month:02d}/{d.year}",
+}
+
+
+def _written_dates(days: np.ndarray, n: int, rng: np.random.Generator) -> list[tuple[str, str]]:
+    picked = rng.choice(days, size=n)
+    styles = rng.integers(len(DATE_FORMATS), size=n)
+    formatters = list(DATE_FORMATS.values())
+    out = []
+    for day, style in zip(picked, styles):
+        d = date.fromordinal(int(day))
+        out.append((formatters[style](d), d.isoformat()))
+    return out
+
+
+def _all_days() -> np.ndarray:
+    return np.arange(_FIRST_DAY.toordinal(), _LAST_DAY.toordinal() + 1)
+
+
+def dates(n: int, seed: int = 0) -> list[tuple[str, str]]:
+    """``n`` human-written dates and their ISO 8601 form: ``("21 Nov 2026", "2026-11-21")``.
+
+    Each pair draws a calendar day uniformly from 1950-01-01 to 2049-12-31 and
+    one of the twelve styles of :data:`DATE_FORMATS` ("November 21, 2026",
+    "21/11/26", "Saturday 21 November 2026", ...).  Month and weekday names are
+    English and do not depend on the locale; a two-digit year means 1950-2049.
+
+    Parameters
+    ----------
+    n : int
+        How many pairs (>= 1).
+    seed : int
+        The same seed gives the same pairs.
+
+    Returns
+    -------
+    list of (str, str)
+        (written date, ISO date) pairs.
+    """
+    n = check_int("n", n, minimum=1)
+    return _written_dates(_all_days(), n, np.random.default_rng(check_seed("seed", seed)))
+
+
+@dataclass(frozen=True)
+class DateSplits:
+    """The date benchmark: (written, ISO) pairs whose calendar days never cross parts."""
+
+    train: list
+    val: list
+    test: list
+
+
+def date_splits(n_train: int = 8000, n_val: int = 1000, n_test: int = 1000) -> DateSplits:
+    """The date-normalisation benchmark, the one split every chapter uses.
+
+    The 36,525 calendar days from 1950 to 2049 are shuffled once (seed 0) and
+    cut 80/10/10 into training, validation and test days, so no test date
+    appears in training in any style.  Each part then draws its pairs as
+    :func:`dates` does (seeds 1, 2, 3).
+
+    Parameters
+    ----------
+    n_train, n_val, n_test : int
+        Pairs in each part (>= 1).
+    """
+    sizes = [check_int(name, v, minimum=1) for name, v in (("n_train", n_train), ("n_val", n_val), ("n_test", n_test))]
+    days = np.random.default_rng(0).permutation(_all_days())
+    cut1, cut2 = int(0.8 * len(days)), int(0.9 * len(days))
+    pools = (days[:cut1], days[cut1:cut2], days[cut2:])
+    parts = [_written_dates(pool, size, np.random.default_rng(seed))
+             for pool, size, seed in zip(pools, sizes, (1, 2, 3))]
+    return DateSplits(*parts)
+
+
+# --------------------------------------------------------------------------- parallel corpora (chapter 11)
+#: The English-French sentence pairs of the Tatoeba project, as packaged by ManyThings.org
+#: (a zip holding ``fra.txt``: "English<TAB>French<TAB>attribution" per line; CC-BY 2.0 FR).
+#: The book never downloads it; :func:`download_tab_pairs` is for readers with internet access.
+TATOEBA_FRA_URL = "https://www.manythings.org/anki/fra-eng.zip"
+
+
+def load_tab_pairs(path, *, max_pairs: int | None = None, lowercase: bool = False) -> list[tuple[str, str]]:
+    """(source, target) sentence pairs from a tab-separated parallel corpus, one pair per line.
+
+    Reads the format of the Tatoeba/ManyThings files (``"How are you?\\tComment
+    allez-vous ?\\tCC-BY 2.0 ..."``): the first column is the source, the
+    second the target, and any further column (the attribution) is ignored.
+    Blank lines are skipped; a line with fewer than two columns, or an empty
+    sentence, is an error that names the line.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A UTF-8 text file (e.g. ``fra.txt`` from :func:`download_tab_pairs`).
+    max_pairs : int or None
+        Keep only the first ``max_pairs`` pairs (>= 1); the files list short sentences first.
+    lowercase : bool
+        Lowercase both sides.
+
+    Returns
+    -------
+    list of (str, str)
+        Whitespace at both ends of each sentence stripped.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If a line is not tab-separated or holds an empty sentence, or the file has no pairs.
+    """
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"path must be a str or a pathlib.Path; got {type(path).__name__}")
+    if max_pairs is not None:
+        max_pairs = check_int("max_pairs", max_pairs, minimum=1)
+    if not isinstance(lowercase, bool):
+        raise TypeError(f"lowercase must be True or False; got {type(lowercase).__name__}")
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no parallel corpus at {path}: download one with download_tab_pairs() "
+                                f"or give the path of a tab-separated file")
+    pairs = []
+    with path.open(encoding="utf-8") as f:
+        for number, line in enumerate(f, start=1):
+            line = line.rstrip("\r\n")
+            if not line.strip():
+                continue
+            columns = line.split("\t")
+            if len(columns) < 2 or not columns[0].strip() or not columns[1].strip():
+                raise ValueError(f"{path}, line {number}: expected 'source<TAB>target[<TAB>...]'; got {line[:60]!r}")
+            source, target = columns[0].strip(), columns[1].strip()
+            pairs.append((source.lower(), target.lower()) if lowercase else (source, target))
+            if max_pairs is not None and len(pairs) == max_pairs:
+                break
+    if not pairs:
+        raise ValueError(f"{path} holds no sentence pairs")
+    return pairs
+
+
+def download_tab_pairs(path, url: str = TATOEBA_FRA_URL, *, timeout: float = 30.0) -> Path:
+    """Download a tab-separated parallel corpus to ``path`` (needs internet access); return ``path``.
+
+    ``url`` may point to the text file itself or to a zip that holds it (as
+    ManyThings.org's files do; the first ``.txt`` member whose name does not
+    start with ``_`` is taken).  An existing ``path`` is kept as it is and not
+    downloaded again.  Read the result with :func:`load_tab_pairs`.
+
+    Raises
+    ------
+    ConnectionError
+        If the download fails (no network, a timeout, an HTTP error), with the
+        reason and what to do instead.
+    ValueError
+        If a downloaded zip holds no text file.
+    """
+    import io
+    import urllib.error
+    import urllib.request
+    import zipfile
+
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"path must be a str or a pathlib.Path; got {type(path).__name__}")
+    url = check_str("url", url, nonempty=True)
+    timeout = check_number("timeout", timeout)
+    if timeout <= 0:
+        raise ValueError(f"timeout must be > 0 seconds; got {timeout}")
+    path = Path(path)
+    if path.is_file():
+        return path
+    request = urllib.request.Request(url, headers={"User-Agent": "rnnbook (an open textbook)"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            payload = response.read()
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise ConnectionError(f"could not download {url} ({type(exc).__name__}: {reason}). This needs internet "
+                              f"access: download the file by hand, unzip it if needed, and call "
+                              f"load_tab_pairs('path/to/file.txt')") from exc
+    if payload[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+            names = [n for n in archive.namelist() if n.endswith(".txt") and not Path(n).name.startswith("_")]
+            if not names:
+                raise ValueError(f"the zip at {url} holds no text file; members: {archive.namelist()[:5]}")
+            payload = archive.read(names[0])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(payload)
+    return path
+
+
+__all__ += ["TATOEBA_FRA_URL", "load_tab_pairs", "download_tab_pairs"]

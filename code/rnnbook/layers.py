@@ -204,3 +204,57 @@ class LayerNormSimpleRNNCell(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "units": self.units, "epsilon": self.epsilon}
+
+
+@keras.saving.register_keras_serializable(package="rnnbook")
+class AdditiveAttention(keras.layers.Layer):
+    """Additive attention (Bahdanau, Cho & Bengio 2015) of every query step over a memory.
+
+    For each query vector s (a decoder state) and the memory h_1..h_T (the
+    encoder's outputs):
+
+        e_j     = v . tanh(s W_query + h_j W_memory)     score of source position j
+        alpha   = softmax_j(e)                           attention weights, summing to 1
+        context = sum_j alpha_j h_j
+
+    Called as ``context, alpha = layer(query, memory)`` with query
+    [batch, target_steps, units] and memory [batch, source_steps, units]; it
+    returns context [batch, target_steps, units] and alpha
+    [batch, target_steps, source_steps].  Weights, in the order of
+    ``get_weights()`` and of :func:`rnnbook.decoding.additive_attention`:
+    W_query [units, attention_units], W_memory [memory_units, attention_units],
+    v [attention_units].
+
+    Parameters
+    ----------
+    units : int
+        attention_units, the size of the hidden layer that scores each pair.
+    **kwargs
+        Passed to ``keras.layers.Layer``.
+    """
+
+    def __init__(self, units: int, **kwargs):
+        super().__init__(**kwargs)
+        self.units = check_positive_int("units", units)
+
+    def build(self, query_shape, memory_shape):
+        self.W_query = self.add_weight(shape=(query_shape[-1], self.units), initializer="glorot_uniform",
+                                       name="W_query")
+        self.W_memory = self.add_weight(shape=(memory_shape[-1], self.units), initializer="glorot_uniform",
+                                        name="W_memory")
+        self.v = self.add_weight(shape=(self.units,), initializer="glorot_uniform", name="v")
+
+    def call(self, query, memory):
+        q = ops.matmul(query, self.W_query)[:, :, None, :]           # [batch, Tq, 1, a]
+        k = ops.matmul(memory, self.W_memory)[:, None, :, :]         # [batch, 1, Ts, a]
+        alpha = ops.softmax(ops.sum(ops.tanh(q + k) * self.v, axis=-1), axis=-1)   # [batch, Tq, Ts]
+        return ops.matmul(alpha, memory), alpha
+
+    def compute_output_shape(self, query_shape, memory_shape):
+        return (*query_shape[:-1], memory_shape[-1]), (*query_shape[:-1], memory_shape[1])
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+__all__ += ["AdditiveAttention"]

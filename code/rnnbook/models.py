@@ -533,3 +533,135 @@ def tcn_model(filters: int, *, steps: int | None, features: int, kernel_size: in
 
 
 __all__ += ["regularised_model", "receptive_field", "tcn_model"]
+
+
+# ------------------------------------------------------------------ chapters 10-12: generating sequences
+_LM_CELLS = ("lstm", "gru")
+
+
+def language_model(cell: str, vocab_size: int, units: int, *, embed_dim: int = 32):
+    """A next-token model: token ids [batch, steps] -> logits [batch, steps, vocab_size].
+
+    ``Embedding`` ("embedding"), one ``LSTM`` or ``GRU`` returning every step
+    ("recurrent"), and a ``Dense`` readout to one logit per token
+    ("readout"; no softmax, so train it with
+    ``keras.losses.SparseCategoricalCrossentropy(from_logits=True)``).
+    :func:`rnnbook.decoding.keras_step_fn` runs it one step at a time.
+
+    Parameters
+    ----------
+    cell : {"lstm", "gru"}
+    vocab_size : int
+        Number of distinct tokens (>= 2).
+    units : int
+        Size of the recurrent state.
+    embed_dim : int
+        Size of the token vectors.
+
+    Returns
+    -------
+    keras.Model
+        Uncompiled, named ``"language_model"``.
+    """
+    if not isinstance(cell, str) or cell not in _LM_CELLS:
+        raise ValueError(f"cell must be one of {_LM_CELLS}; got {cell!r}")
+    vocab_size = check_positive_int("vocab_size", vocab_size)
+    if vocab_size < 2:
+        raise ValueError(f"vocab_size must be at least 2; got {vocab_size}")
+    units = check_positive_int("units", units)
+    embed_dim = check_positive_int("embed_dim", embed_dim)
+    import keras
+
+    ids = keras.Input((None,), dtype="int32", name="tokens")
+    x = keras.layers.Embedding(vocab_size, embed_dim, name="embedding")(ids)
+    x = getattr(keras.layers, _KERAS_LAYERS[cell])(units, return_sequences=True, name="recurrent")(x)
+    return keras.Model(ids, keras.layers.Dense(vocab_size, name="readout")(x), name="language_model")
+
+
+SEQ2SEQ_CONTEXTS = ("initial_state", "every_step", "attention")
+
+
+def seq2seq_model(source_vocab: int, target_vocab: int, units: int, *, embed_dim: int = 32,
+                  context: str = "every_step", attention_units: int | None = None):
+    """A GRU encoder-decoder, trained with teacher forcing: three ways to pass the source on.
+
+    Inputs ``[source [batch, source_steps], decoder_input [batch, target_steps]]``
+    (the target shifted right behind BOS); output logits
+    [batch, target_steps, target_vocab].  The encoder ("encoder") reads the
+    embedded source ("source_embedding"); its last state c starts the decoder
+    ("decoder"), which reads the embedded decoder input ("target_embedding");
+    a Dense layer ("readout") gives the logits.  ``context`` says how the
+    decoder sees the source:
+
+    - ``"initial_state"``: only through its first state, c (Sutskever, Vinyals & Le 2014);
+    - ``"every_step"``: c also enters every decoder step, next to the token, and
+      the readout (Cho et al. 2014).  Still one fixed-size vector per source;
+    - ``"attention"``: an :class:`rnnbook.layers.AdditiveAttention` ("attention")
+      scores every encoder output against each decoder state, and the readout
+      sees the decoder state and that step's context vector (Bahdanau, Cho &
+      Bengio 2015's scores, with the context read after the decoder step as in
+      Luong, Pham & Manning 2015).
+
+    Parameters
+    ----------
+    source_vocab, target_vocab : int
+        Vocabulary sizes (>= 2).
+    units : int
+        Size of the encoder's and the decoder's GRU state.
+    embed_dim : int
+        Size of the token vectors of both embeddings.
+    context : {"initial_state", "every_step", "attention"}
+    attention_units : int, optional
+        Size of the attention's scoring layer (default ``units``).
+
+    Returns
+    -------
+    keras.Model
+        Uncompiled, named ``"seq2seq_<context>"``.
+    """
+    sizes = {name: check_positive_int(name, v) for name, v in
+             (("source_vocab", source_vocab), ("target_vocab", target_vocab), ("units", units),
+              ("embed_dim", embed_dim))}
+    for name in ("source_vocab", "target_vocab"):
+        if sizes[name] < 2:
+            raise ValueError(f"{name} must be at least 2; got {sizes[name]}")
+    if not isinstance(context, str) or context not in SEQ2SEQ_CONTEXTS:
+        raise ValueError(f"context must be one of {SEQ2SEQ_CONTEXTS}; got {context!r}")
+    attention_units = units if attention_units is None else check_positive_int("attention_units", attention_units)
+    import keras
+
+    from .layers import AdditiveAttention
+
+    source = keras.Input((None,), dtype="int32", name="source")
+    decoder_input = keras.Input((None,), dtype="int32", name="decoder_input")
+    src = keras.layers.Embedding(source_vocab, embed_dim, name="source_embedding")(source)
+    memory, c = keras.layers.GRU(units, return_sequences=True, return_state=True, name="encoder")(src)
+    tgt = keras.layers.Embedding(target_vocab, embed_dim, name="target_embedding")(decoder_input)
+    if context == "every_step":
+        repeated = keras.layers.Lambda(lambda pair: keras.ops.repeat(pair[0][:, None, :], keras.ops.shape(pair[1])[1],
+                                                                     axis=1), name="repeat_context")([c, tgt])
+        tgt = keras.layers.Concatenate(name="token_and_context")([tgt, repeated])
+    h = keras.layers.GRU(units, return_sequences=True, name="decoder")(tgt, initial_state=c)
+    if context == "every_step":
+        h = keras.layers.Concatenate(name="state_and_context")([h, repeated])
+    elif context == "attention":
+        attended, _ = AdditiveAttention(attention_units, name="attention")(h, memory)
+        h = keras.layers.Concatenate(name="state_and_context")([h, attended])
+    logits = keras.layers.Dense(target_vocab, name="readout")(h)
+    return keras.Model([source, decoder_input], logits, name=f"seq2seq_{context}")
+
+
+def model_kind(model) -> str | None:
+    """``"language_model"``, ``"seq2seq"`` (with or without attention) or ``None``, from the model's layers."""
+    try:
+        names = {layer.name for layer in model.layers}
+    except AttributeError:
+        return None
+    if {"embedding", "recurrent", "readout"} <= names:
+        return "language_model"
+    if {"source_embedding", "encoder", "target_embedding", "decoder", "readout"} <= names:
+        return "seq2seq"
+    return None
+
+
+__all__ += ["language_model", "seq2seq_model", "SEQ2SEQ_CONTEXTS", "model_kind"]

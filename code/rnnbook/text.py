@@ -446,3 +446,91 @@ class CharMarkovChain:
             p = np.array([self._prob(ctx, ch) for ch in self.alphabet])
             out += self.alphabet[rng.choice(len(self.alphabet), p=p / p.sum())]
         return out
+
+
+# --------------------------------------------------------------------------- sequence pairs (chapters 11-12)
+#: The special tokens of an encoder-decoder's vocabularies, at ids 0-3.
+SEQ2SEQ_SPECIALS = ("<pad>", "<unk>", "<bos>", "<eos>")
+
+
+class PairArrays:
+    """Encoded (source, target) pairs for an encoder-decoder, as three int arrays.
+
+    ``source`` [n, source_length] is padded on the left (the encoder's last
+    state follows the last real character); ``decoder_input`` [n, target_length]
+    is BOS followed by the target; ``target`` [n, target_length] is the target
+    followed by EOS.  Both target arrays are padded on the right.
+    """
+
+    def __init__(self, source: np.ndarray, decoder_input: np.ndarray, target: np.ndarray):
+        self.source, self.decoder_input, self.target = source, decoder_input, target
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+    def __repr__(self) -> str:
+        return (f"PairArrays(source {self.source.shape}, decoder_input {self.decoder_input.shape}, "
+                f"target {self.target.shape})")
+
+
+def encode_pairs(pairs, source_vocab: Vocabulary, target_vocab: Vocabulary, *, source_length: int,
+                 target_length: int, reverse_source: bool = False) -> PairArrays:
+    """Turn (source, target) string pairs into the character-id arrays an encoder-decoder trains on.
+
+    Parameters
+    ----------
+    pairs : sequence of (str, str)
+    source_vocab, target_vocab : Vocabulary
+        Character vocabularies whose specials are :data:`SEQ2SEQ_SPECIALS`.
+    source_length : int
+        Columns of ``source``; a longer source is an error, not silently cut.
+    target_length : int
+        Columns of the target arrays: the longest target plus one (for BOS or EOS).
+    reverse_source : bool
+        Feed each source back to front (Sutskever et al. 2014).
+
+    Returns
+    -------
+    PairArrays
+
+    Raises
+    ------
+    TypeError
+        If ``pairs`` is not a sequence of two-string tuples or a vocabulary is not a Vocabulary.
+    ValueError
+        If a vocabulary lacks the specials, or a source or target is too long.
+    """
+    if isinstance(pairs, str) or not isinstance(pairs, Sequence) or not pairs:
+        raise TypeError(f"pairs must be a non-empty list of (source, target) string pairs; got {type_name(pairs)}")
+    for i, pair in enumerate(pairs):
+        if not (isinstance(pair, (tuple, list)) and len(pair) == 2 and all(isinstance(s, str) for s in pair)):
+            raise TypeError(f"pairs[{i}] must be a (source, target) tuple of two str; got {pair!r:.60}")
+    for name, vocab in (("source_vocab", source_vocab), ("target_vocab", target_vocab)):
+        if not isinstance(vocab, Vocabulary):
+            raise TypeError(f"{name} must be a rnnbook.text.Vocabulary; got {type_name(vocab)}")
+        if vocab.itos[:4] != list(SEQ2SEQ_SPECIALS):
+            raise ValueError(f"{name} must start with the specials {SEQ2SEQ_SPECIALS}; got {tuple(vocab.itos[:4])}")
+    source_length = check_int("source_length", source_length, minimum=1)
+    target_length = check_int("target_length", target_length, minimum=2)
+    check_bool("reverse_source", reverse_source)
+    n = len(pairs)
+    source = np.zeros((n, source_length), dtype=np.int32)
+    decoder_input = np.zeros((n, target_length), dtype=np.int32)
+    target = np.zeros((n, target_length), dtype=np.int32)
+    bos, eos = target_vocab.stoi["<bos>"], target_vocab.stoi["<eos>"]
+    for i, (src, tgt) in enumerate(pairs):
+        if len(src) > source_length or len(tgt) + 1 > target_length:
+            raise ValueError(f"pair {i} ({src!r}, {tgt!r}) is too long: source_length={source_length} "
+                             f"and target_length={target_length} (the target plus EOS) are allowed")
+        ids = source_vocab.encode(list(src))
+        if reverse_source:
+            ids = ids[::-1]
+        if ids:
+            source[i, source_length - len(ids):] = ids
+        tgt_ids = target_vocab.encode(list(tgt))
+        decoder_input[i, : len(tgt_ids) + 1] = [bos] + tgt_ids
+        target[i, : len(tgt_ids) + 1] = tgt_ids + [eos]
+    return PairArrays(source, decoder_input, target)
+
+
+__all__ += ["SEQ2SEQ_SPECIALS", "PairArrays", "encode_pairs"]

@@ -1,0 +1,247 @@
+"""Greedy decoding, beam search and sampling against brute force and hand-made models."""
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rnnbook import decoding
+
+BOS, EOS = 0, 1
+
+
+def tiny_rnn(vocab=4, units=3, seed=0, calls=None):
+    """A random tiny RNN whose next-token distribution depends on the whole history.
+
+    Its state is (h, history): ``history`` holds every token fed so far.  Mixing
+    up state rows would change the scores, so the brute-force test catches it.
+    """
+    rng = np.random.default_rng(seed)
+    E, A, B = rng.normal(size=(vocab, units)), rng.normal(size=(units, units)), 2 * rng.normal(size=(units, vocab))
+
+    def step_fn(tokens, state):
+        h, history = state
+        assert tokens.ndim == 1 and len(tokens) == len(h) == len(history)
+        if calls is not None:
+            calls.append(len(tokens))
+        h = np.tanh(h @ A + E[tokens])
+        z = h @ B
+        z = z - z.max(1, keepdims=True)
+        return z - np.log(np.exp(z).sum(1, keepdims=True)), (h, np.concatenate([history, tokens[:, None]], 1))
+
+    def start():
+        return step_fn, (np.zeros((1, units)), np.array([[BOS]]))
+
+    return start
+
+
+def complete_sequences(vocab, max_len):
+    """Every finished output: non-EOS tokens then EOS (shorter than max_len), or exactly max_len tokens."""
+    body = [t for t in range(vocab) if t != EOS]
+    for n in range(max_len):
+        for prefix in itertools.product(body, repeat=n):
+            yield list(prefix) + [EOS]
+    for prefix in itertools.product(body, repeat=max_len - 1):
+        for last in range(vocab):
+            if last != EOS:
+                yield list(prefix) + [last]
+
+
+def brute_force(start, vocab, max_len, length_penalty=0.0):
+    scored = []
+    for seq in complete_sequences(vocab, max_len):
+        step_fn, state = start()
+        total = decoding.sequence_log_prob(step_fn, state, BOS, seq)
+        scored.append((seq, total / len(seq) ** length_penalty))
+    return sorted(scored, key=lambda s: -s[1])
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("length_penalty", [0.0, 1.0])
+def test_wide_beam_equals_brute_force(seed, length_penalty):
+    vocab, max_len = 4, 4
+    start = tiny_rnn(vocab, seed=seed)
+    exact = brute_force(start, vocab, max_len, length_penalty)
+    step_fn, state = start()
+    beam = decoding.beam_search(step_fn, state, BOS, EOS, beam_width=vocab ** max_len, max_len=max_len,
+                                length_penalty=length_penalty)
+    assert [s for s, _ in beam] == [s for s, _ in exact][: len(beam)]
+    np.testing.assert_allclose([v for _, v in beam], [v for _, v in exact][: len(beam)], atol=1e-12)
+    assert len(beam) == len(exact)  # the beam this wide finds every finished sequence
+
+
+def test_finished_hypotheses_follow_the_contract():
+    start = tiny_rnn(5, seed=3)
+    step_fn, state = start()
+    beam = decoding.beam_search(step_fn, state, BOS, EOS, beam_width=6, max_len=5)
+    assert 1 <= len(beam) <= 6
+    scores = [s for _, s in beam]
+    assert scores == sorted(scores, reverse=True)
+    for tokens, score in beam:
+        assert BOS not in tokens[:0]  # BOS is never returned as a first token by construction
+        assert len(tokens) <= 5
+        assert EOS not in tokens[:-1]
+        assert tokens[-1] == EOS or len(tokens) == 5
+        step_fn, state = start()
+        assert score == pytest.approx(decoding.sequence_log_prob(step_fn, state, BOS, tokens))
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), vocab=st.integers(2, 6), max_len=st.integers(1, 7))
+def test_width_one_is_greedy(seed, vocab, max_len):
+    start = tiny_rnn(vocab, seed=seed)
+    greedy = decoding.greedy_decode(*start(), BOS, EOS, max_len)
+    beam = decoding.beam_search(*start(), BOS, EOS, beam_width=1, max_len=max_len)
+    assert len(beam) == 1
+    assert beam[0][0] == greedy[0]
+    assert beam[0][1] == pytest.approx(greedy[1])
+
+
+def test_one_step_call_per_decoding_step_with_all_hypotheses():
+    calls = []
+    start = tiny_rnn(6, seed=1, calls=calls)
+    decoding.beam_search(*start(), BOS, EOS, beam_width=4, max_len=5)
+    assert 1 <= len(calls) <= 5
+    assert calls[0] == 1 and all(1 <= n <= 4 for n in calls)
+    assert max(calls) > 1  # hypotheses really were batched
+
+
+def greedy_trap():
+    """A model where the greedy first choice (A, 0.6) leads to uncertain continuations.
+
+    After A every one of three tokens has probability 1/3; after B, EOS is certain.
+    Greedy: A then anything: 0.6 * 1/3 = 0.2.  Best: B then EOS: 0.4.
+    """
+    A, B, C, D = 2, 3, 4, 5
+    table = {BOS: {A: 0.6, B: 0.4}, A: {C: 1 / 3, D: 1 / 3, EOS: 1 / 3}, B: {EOS: 1.0},
+             C: {EOS: 1.0}, D: {EOS: 1.0}}
+
+    def step_fn(tokens, state):
+        out = np.full((len(tokens), 6), -np.inf)
+        for i, t in enumerate(tokens):
+            for nxt, p in table[int(t)].items():
+                out[i, nxt] = np.log(p)
+        return out, state
+
+    return step_fn, np.zeros((1, 1))
+
+
+def test_greedy_misses_what_beam_search_finds():
+    step_fn, state = greedy_trap()
+    greedy_tokens, greedy_lp = decoding.greedy_decode(step_fn, state, BOS, EOS, 5)
+    best_tokens, best_lp = decoding.beam_search(step_fn, state, BOS, EOS, beam_width=2, max_len=5)[0]
+    assert greedy_tokens[0] == 2 and np.exp(greedy_lp) == pytest.approx(0.2)
+    assert best_tokens == [3, EOS] and np.exp(best_lp) == pytest.approx(0.4)
+
+
+def test_length_penalty_prefers_longer_outputs():
+    # EOS right away: log 0.5; a longer answer: 0.5 * 0.9 * 0.9 ... per-token mean is higher
+    def step_fn(tokens, state):
+        out = np.full((len(tokens), 3), -np.inf)
+        for i, t in enumerate(tokens):
+            out[i, EOS], out[i, 2] = (np.log(0.5), np.log(0.5)) if t == BOS else (np.log(0.1), np.log(0.9))
+        return out, state
+
+    raw = decoding.beam_search(step_fn, np.zeros((1, 1)), BOS, EOS, beam_width=3, max_len=6)
+    normalised = decoding.beam_search(step_fn, np.zeros((1, 1)), BOS, EOS, beam_width=3, max_len=6,
+                                      length_penalty=1.0)
+    assert raw[0][0] == [EOS]
+    assert len(normalised[0][0]) > 1
+
+
+def test_eos_none_runs_to_max_len():
+    start = tiny_rnn(3, seed=0)
+    tokens, _ = decoding.greedy_decode(*start(), BOS, None, 7)
+    assert len(tokens) == 7
+    tokens, _ = decoding.sample(*start(), BOS, None, 9, seed=1)
+    assert len(tokens) == 9
+
+
+def test_sample_is_seeded_and_top_k_limits_the_choices():
+    start = tiny_rnn(6, seed=2)
+    a = decoding.sample(*start(), BOS, EOS, 8, seed=5)
+    assert a == decoding.sample(*start(), BOS, EOS, 8, seed=5)
+    assert decoding.sample(*start(), BOS, EOS, 8, top_k=1, seed=9)[0] == decoding.greedy_decode(*start(), BOS, EOS, 8)[0]
+    # the first token's frequencies follow the model's distribution (and its top 2 only, with top_k=2)
+    step_fn, state = start()
+    p = np.exp(step_fn(np.array([BOS]), state)[0][0])
+    firsts = np.array([decoding.sample(*start(), BOS, EOS, 1, seed=s)[0][0] for s in range(3000)])
+    freq = np.bincount(firsts, minlength=6) / 3000
+    assert np.abs(freq - p).max() < 0.04
+    top2 = set(np.argsort(-p)[:2])
+    assert {decoding.sample(*start(), BOS, EOS, 1, top_k=2, seed=s)[0][0] for s in range(300)} <= top2
+
+
+def test_low_temperature_approaches_greedy_and_high_flattens():
+    start = tiny_rnn(6, seed=4)
+    greedy = decoding.greedy_decode(*start(), BOS, EOS, 6)[0]
+    assert all(decoding.sample(*start(), BOS, EOS, 6, temperature=0.01, seed=s)[0] == greedy for s in range(20))
+    hot = {decoding.sample(*start(), BOS, EOS, 1, temperature=50.0, seed=s)[0][0] for s in range(400)}
+    assert hot == set(range(6))
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"beam_width": 0}, ValueError, "beam_width"),
+    ({"beam_width": 2.5}, TypeError, "beam_width"),
+    ({"max_len": 0}, ValueError, "max_len"),
+    ({"length_penalty": -1.0}, ValueError, "length_penalty"),
+    ({"length_penalty": None}, TypeError, "length_penalty"),
+    ({"bos_id": -1}, ValueError, "bos_id"),
+    ({"eos_id": "1"}, TypeError, "eos_id"),
+])
+def test_beam_search_rejects_bad_arguments(kwargs, error, match):
+    step_fn, state = tiny_rnn(4)()
+    args = {"step_fn": step_fn, "state": state, "bos_id": BOS, "eos_id": EOS, "beam_width": 2, "max_len": 3}
+    args.update(kwargs)
+    with pytest.raises(error, match=match):
+        decoding.beam_search(**args)
+
+
+def test_state_and_step_fn_are_checked():
+    step_fn, state = tiny_rnn(4)()
+    with pytest.raises(TypeError, match="callable"):
+        decoding.greedy_decode("model", state, BOS, EOS, 3)
+    with pytest.raises(ValueError, match="leading axis 1"):
+        decoding.greedy_decode(step_fn, (np.zeros((2, 3)), np.zeros((2, 1))), BOS, EOS, 3)
+    with pytest.raises(ValueError, match="same leading axis"):
+        decoding.greedy_decode(step_fn, (np.zeros((1, 3)), np.zeros((2, 1))), BOS, EOS, 3)
+    with pytest.raises(TypeError, match="NumPy array"):
+        decoding.greedy_decode(step_fn, [[0.0]], BOS, EOS, 3)
+    with pytest.raises(TypeError, match="tuple"):
+        decoding.greedy_decode(lambda t, s: np.zeros((1, 3)), np.zeros((1, 1)), BOS, EOS, 3)
+    with pytest.raises(ValueError, match=r"\[1, vocab\]"):
+        decoding.greedy_decode(lambda t, s: (np.zeros((2, 3)), s), np.zeros((1, 1)), BOS, EOS, 3)
+    with pytest.raises(ValueError, match="log-probabilities"):
+        decoding.greedy_decode(lambda t, s: (np.ones((1, 3)), s), np.zeros((1, 1)), BOS, EOS, 3)
+    with pytest.raises(ValueError, match="rows"):
+        decoding.beam_search(lambda t, s: (np.log(np.full((len(t), 3), 1 / 3)), np.zeros((1, 1))),
+                             np.zeros((1, 1)), BOS, EOS, beam_width=3, max_len=3)
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    ({"temperature": 0.0}, ValueError), ({"temperature": "hot"}, TypeError),
+    ({"top_k": 0}, ValueError), ({"top_k": 1.5}, TypeError), ({"seed": -3}, ValueError),
+])
+def test_sample_rejects_bad_arguments(kwargs, error):
+    with pytest.raises(error):
+        decoding.sample(*tiny_rnn(4)(), BOS, EOS, 3, **kwargs)
+
+
+def test_sequence_log_prob_checks_tokens():
+    step_fn, state = tiny_rnn(4)()
+    with pytest.raises(ValueError, match="non-empty"):
+        decoding.sequence_log_prob(step_fn, state, BOS, [])
+    with pytest.raises(ValueError, match="below the vocabulary size"):
+        decoding.sequence_log_prob(step_fn, state, BOS, [9])
+
+
+def test_additive_attention_weights_sum_to_one_and_check_shapes():
+    rng = np.random.default_rng(0)
+    q, mem = rng.normal(size=(2, 4)), rng.normal(size=(2, 5, 4))
+    Wq, Wm, v = rng.normal(size=(4, 3)), rng.normal(size=(4, 3)), rng.normal(size=3)
+    context, alpha = decoding.additive_attention(q, mem, Wq, Wm, v)
+    np.testing.assert_allclose(alpha.sum(1), 1.0)
+    np.testing.assert_allclose(context, np.einsum("nt,ntu->nu", alpha, mem))
+    with pytest.raises(ValueError, match="memory must have shape"):
+        decoding.additive_attention(q, mem[:1], Wq, Wm, v)

@@ -1,0 +1,214 @@
+"""The package behind chapters 10-12: dates, pair encoding, generation models, their NumPy decoders and protocols."""
+from datetime import date
+
+import numpy as np
+import pytest
+
+from rnnbook import benchmark, data, decoding, models, text
+
+keras = pytest.importorskip("keras")
+
+
+# --------------------------------------------------------------------------- dates
+def test_dates_are_correct_deterministic_and_cover_every_format():
+    pairs = data.dates(600, seed=3)
+    assert pairs == data.dates(600, seed=3)
+    assert pairs != data.dates(600, seed=4)
+    for written, iso in pairs:
+        d = date.fromisoformat(iso)
+        assert date(1950, 1, 1) <= d <= date(2049, 12, 31)
+        assert written in {fmt(d) for fmt in data.DATE_FORMATS.values()}
+    styles = {next(k for k, fmt in data.DATE_FORMATS.items() if fmt(date.fromisoformat(i)) == w) for w, i in pairs}
+    assert len(styles) == len(data.DATE_FORMATS) == 12
+
+
+def test_every_format_example_is_the_same_day():
+    d = date(2026, 11, 21)
+    for example, fmt in data.DATE_FORMATS.items():
+        assert fmt(d) == example
+
+
+def test_written_dates_are_unambiguous():
+    # no two different days share a written form in any style
+    days = [date.fromordinal(o) for o in range(date(1950, 1, 1).toordinal(), date(2049, 12, 31).toordinal() + 1)]
+    for fmt in data.DATE_FORMATS.values():
+        written = [fmt(d) for d in days]
+        assert len(set(written)) == len(days)
+
+
+def test_date_splits_never_share_a_day():
+    split = data.date_splits()
+    assert (len(split.train), len(split.val), len(split.test)) == (8000, 1000, 1000)
+    days = [{iso for _, iso in part} for part in (split.train, split.val, split.test)]
+    assert not days[0] & days[1] and not days[0] & days[2] and not days[1] & days[2]
+    assert data.date_splits().test == split.test
+
+
+@pytest.mark.parametrize("n, error", [(0, ValueError), (2.5, TypeError), ("3", TypeError)])
+def test_dates_reject_bad_n(n, error):
+    with pytest.raises(error, match="n"):
+        data.dates(n)
+
+
+# --------------------------------------------------------------------------- pairs
+def vocabularies(pairs):
+    src = text.Vocabulary([c for s, _ in pairs for c in s], specials=text.SEQ2SEQ_SPECIALS)
+    tgt = text.Vocabulary([c for _, t in pairs for c in t], specials=text.SEQ2SEQ_SPECIALS)
+    return src, tgt
+
+
+def test_encode_pairs_layout():
+    pairs = [("ab", "xyz"), ("abba", "y")]
+    src, tgt = vocabularies(pairs)
+    arr = text.encode_pairs(pairs, src, tgt, source_length=5, target_length=4)
+    bos, eos = tgt.stoi["<bos>"], tgt.stoi["<eos>"]
+    assert arr.source.shape == (2, 5) and arr.target.shape == (2, 4) and len(arr) == 2
+    assert list(arr.source[0]) == [0, 0, 0] + src.encode(["a", "b"])          # padded on the left
+    assert list(arr.decoder_input[0]) == [bos] + tgt.encode(list("xyz"))
+    assert list(arr.target[0]) == tgt.encode(list("xyz")) + [eos]
+    assert list(arr.target[1]) == tgt.encode(["y"]) + [eos, 0, 0]               # padded on the right
+    assert list(arr.decoder_input[1, 1:]) == list(arr.target[1, :-1]) or arr.decoder_input[1, 2] == 0
+    rev = text.encode_pairs(pairs, src, tgt, source_length=5, target_length=4, reverse_source=True)
+    assert list(rev.source[1]) == [0] + src.encode(list("abba"))[::-1]
+
+
+def test_encode_pairs_errors():
+    pairs = [("abc", "xy")]
+    src, tgt = vocabularies(pairs)
+    with pytest.raises(ValueError, match="too long"):
+        text.encode_pairs(pairs, src, tgt, source_length=2, target_length=5)
+    with pytest.raises(ValueError, match="too long"):
+        text.encode_pairs(pairs, src, tgt, source_length=5, target_length=2)
+    with pytest.raises(TypeError, match="pairs"):
+        text.encode_pairs("abc", src, tgt, source_length=5, target_length=5)
+    with pytest.raises(TypeError, match=r"pairs\[0\]"):
+        text.encode_pairs([("abc",)], src, tgt, source_length=5, target_length=5)
+    with pytest.raises(ValueError, match="specials"):
+        text.encode_pairs(pairs, text.Vocabulary(list("abc")), tgt, source_length=5, target_length=5)
+    with pytest.raises(TypeError, match="Vocabulary"):
+        text.encode_pairs(pairs, {"a": 1}, tgt, source_length=5, target_length=5)
+
+
+# --------------------------------------------------------------------------- models and their NumPy decoders
+def keras_log_probs(model, inputs):
+    return keras.ops.convert_to_numpy(keras.ops.log_softmax(model(inputs), axis=-1)).astype(np.float64)
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_language_model_step_fn_reproduces_keras(cell):
+    keras.utils.set_random_seed(0)
+    lm = models.language_model(cell, 11, 8, embed_dim=5)
+    assert models.model_kind(lm) == "language_model"
+    ids = np.random.default_rng(1).integers(0, 11, 9)
+    ref = keras_log_probs(lm, ids[None])[0]
+    np.testing.assert_allclose(decoding.KerasDecoder(lm).log_probs(ids), ref, atol=1e-5)
+    step_fn, state = decoding.keras_step_fn(lm, ids[:4])      # reads 3 tokens, the 4th is fed next
+    log_probs, _ = step_fn(ids[3:4], state)
+    np.testing.assert_allclose(log_probs[0], ref[3], atol=1e-5)
+
+
+@pytest.mark.parametrize("context", models.SEQ2SEQ_CONTEXTS)
+def test_seq2seq_step_fn_reproduces_keras(context):
+    keras.utils.set_random_seed(0)
+    m = models.seq2seq_model(9, 7, 6, embed_dim=4, context=context)
+    assert models.model_kind(m) == "seq2seq" and m.name == f"seq2seq_{context}"
+    rng = np.random.default_rng(2)
+    src, dec_in = rng.integers(0, 9, (2, 5)), rng.integers(0, 7, (2, 4))
+    ref = keras_log_probs(m, [src, dec_in])
+    decoder = decoding.KerasDecoder(m)
+    for i in range(2):
+        step_fn, state = decoder.start(src[i])
+        for t in range(4):
+            log_probs, state = step_fn(dec_in[i, t:t + 1], state)
+            np.testing.assert_allclose(log_probs[0], ref[i, t], atol=1e-5)
+
+
+def test_attention_map_matches_the_keras_layer():
+    keras.utils.set_random_seed(0)
+    m = models.seq2seq_model(9, 7, 6, context="attention")
+    alpha_model = keras.Model(m.inputs, m.get_layer("attention").output[1])
+    src, tgt = np.array([[0, 3, 4, 5, 8]]), np.array([[4, 5, 6, 3]])
+    dec_in = np.concatenate([[[2]], tgt[:, :-1]], axis=1)
+    ref = keras.ops.convert_to_numpy(alpha_model([src, dec_in]))[0]
+    alpha = decoding.KerasDecoder(m).attention_map(src[0], tgt[0], bos_id=2)
+    np.testing.assert_allclose(alpha, ref, atol=1e-6)
+    np.testing.assert_allclose(alpha.sum(1), 1.0, atol=1e-9)
+    with pytest.raises(TypeError, match="attention"):
+        decoding.KerasDecoder(models.seq2seq_model(9, 7, 6)).attention_map(src[0], tgt[0], 2)
+
+
+def test_model_builders_and_adapters_reject_bad_input():
+    with pytest.raises(ValueError, match="cell"):
+        models.language_model("simple_rnn", 10, 4)
+    with pytest.raises(ValueError, match="vocab_size"):
+        models.language_model("gru", 1, 4)
+    with pytest.raises(ValueError, match="context"):
+        models.seq2seq_model(5, 5, 4, context="bahdanau")
+    with pytest.raises(TypeError, match="units"):
+        models.seq2seq_model(5, 5, 4.0)
+    with pytest.raises(TypeError, match="language_model or seq2seq_model"):
+        decoding.keras_step_fn(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]))
+    lm = models.language_model("gru", 6, 4)
+    with pytest.raises(ValueError, match=r"\[0, 6\)"):
+        decoding.keras_step_fn(lm, [1, 7])
+    with pytest.raises(TypeError, match="integer"):
+        decoding.keras_step_fn(lm, [1.5, 2.0])
+    with pytest.raises(ValueError, match="at least one"):
+        decoding.keras_step_fn(models.seq2seq_model(5, 5, 4), [])
+
+
+# --------------------------------------------------------------------------- protocols
+def test_date_data_and_scoring():
+    dates = benchmark.date_data()
+    arr = dates.arrays["val"]
+    assert arr.source.shape == (1000, benchmark.DATE_SOURCE_LENGTH)
+    assert arr.target.shape == (1000, benchmark.DATE_TARGET_LENGTH)
+    truth = [iso for _, iso in dates.pairs["val"]]
+    assert benchmark.exact_match(truth, dates, "val") == 1.0
+    assert benchmark.exact_match(truth[:-1] + ["1999-01-01x"], dates, "val") == pytest.approx(0.999)
+    with pytest.raises(ValueError, match="one str per val date"):
+        benchmark.exact_match(truth[:10], dates, "val")
+    with pytest.raises(ValueError, match="part"):
+        benchmark.exact_match(truth, dates, "dev")
+    assert benchmark.date_data(reverse_source=True).arrays["val"].source.shape == arr.source.shape
+
+
+def test_decode_dates_runs_greedy_and_beam_through_the_decoders():
+    keras.utils.set_random_seed(0)
+    dates = benchmark.date_data()
+    model = benchmark.date_model("every_step", 8)
+    greedy = benchmark.decode_dates(model, dates, "test")
+    assert len(greedy) == 1000 and all(isinstance(a, str) for a in greedy)
+    assert benchmark.decode_dates(model, dates, "test", beam_width=1) == greedy
+    # an untrained model gets (almost) nothing right
+    assert benchmark.exact_match(greedy, dates, "test") < 0.01
+    with pytest.raises(TypeError, match="DateData"):
+        benchmark.decode_dates(model, "dates")
+
+
+def test_dates_task_is_a_task_for_compare_models():
+    task = benchmark.dates_task()
+    assert task.higher_is_better and task.epochs == benchmark.DATES_BUDGET["epochs"]
+    assert len(task.x_train) == 2 and len(task.x_train[0]) == len(task.y_train) == 8000
+
+
+def test_char_data_windows_and_scores():
+    chars = benchmark.lee_char_data()
+    assert chars.alphabet[-1] == benchmark.UNKNOWN_CHAR and len(chars.alphabet) == 55
+    assert chars.decode(chars.encode("the cat")) == "the cat"
+    x, y = benchmark.char_windows(np.arange(25), 6)
+    assert x.shape == y.shape == (4, 6)
+    np.testing.assert_array_equal(y, x + 1)
+    with pytest.raises(ValueError, match="more than length"):
+        benchmark.char_windows(np.arange(5), 6)
+    with pytest.raises(TypeError, match="integer"):
+        benchmark.char_windows(np.linspace(0, 1, 20), 3)
+    keras.utils.set_random_seed(0)
+    lm = models.language_model("gru", len(chars.alphabet), 8)
+    ids = chars.val[:400]
+    ref = keras_log_probs(lm, ids[None, :-1])[0]
+    expected = -ref[np.arange(399), ids[1:]].mean()
+    assert benchmark.nats_per_char(lm, ids) == pytest.approx(expected, abs=1e-5)
+    assert abs(benchmark.nats_per_char(lm, ids) - np.log(55)) < 0.1     # untrained: about ln V
+    with pytest.raises(TypeError, match="language_model"):
+        benchmark.nats_per_char(benchmark.date_model(units=4), ids)
