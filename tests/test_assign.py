@@ -80,3 +80,32 @@ def test_main_reports_an_unsafe_output_folder(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error:") and str(tmp_path) in err and "contains the book" in err
     assert (book / "_toc.yml").exists()
+
+
+def test_student_notebook_keeps_text_around_solution_directives():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("Try it first.\n\n```{solution-start} ex1-1\n:class: dropdown\n```"),
+        nbformat.v4.new_markdown_cell("The answer is 42."),
+        nbformat.v4.new_markdown_cell("```{solution-end}\n```\n\n## References\n\n```{footbibliography}\n```"),
+    ]
+    st = assign.student_notebook(nb)
+    assert [c.source for c in st.cells] == ["Try it first.", "## References\n\n```{footbibliography}\n```"]
+
+
+def test_student_notebook_handles_a_whole_solution_inside_one_cell():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(
+        "before\n```{solution-start} ex1-1\n```\nsecret\n```{solution-end}\n```\nafter")]
+    assert [c.source for c in assign.student_notebook(nb).cells] == ["before\nafter"]
+
+
+@pytest.mark.parametrize("md, msg", [
+    ("```{solution-end}\n```", "without a solution-start"),
+    ("```{solution-start} a\n```\n```{solution-start} b\n```", "inside another"),
+])
+def test_student_notebook_rejects_broken_gates_in_one_cell(md, msg):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(md)]
+    with pytest.raises(ValueError, match=msg):
+        assign.student_notebook(nb)

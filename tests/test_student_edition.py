@@ -67,3 +67,40 @@ def test_book_without_solutions_builds(tmp_path):
         html = page.read_text()
         assert 'class="solution' not in html and "BEGIN SOLUTION" not in html, page.name
     assert any("YOUR CODE HERE" in p.read_text() for p in pages)
+
+
+def _expected_student_sources(nb):
+    """Every cell outside the solution blocks, read line by line (independently of rnnbook.assign)."""
+    expected, gated = [], False
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            source, stubs = assign.stub_solutions(cell.source)
+            if stubs or not gated:
+                expected.append(source)
+            continue
+        lines, kept, fence = cell.source.split("\n"), [], None
+        for line in lines:
+            if fence is not None:                    # inside a solution-start/-end directive
+                if line.strip() == fence:
+                    fence = None
+                continue
+            head = line.lstrip()
+            if head.startswith(("```{solution-start}", "```{solution-end}")):
+                gated = head.startswith("```{solution-start}")
+                fence = "```"
+                continue
+            if not gated:
+                kept.append(line)
+        text = "\n".join(kept).strip("\n")
+        if text.strip():
+            expected.append(assign.strip_solution_directives(text))
+    return expected
+
+
+@pytest.mark.parametrize("rel", NOTEBOOKS, ids=str)
+def test_student_edition_keeps_every_cell_outside_the_solutions(rel):
+    nb = nbformat.read(ROOT / rel, as_version=4)
+    student = assign.student_notebook(nb)
+    assert [c.source for c in student.cells] == _expected_student_sources(nb)
+    if any("## References" in c.source for c in nb.cells if c.cell_type == "markdown"):
+        assert any("## References" in c.source for c in student.cells), "the References section was lost"

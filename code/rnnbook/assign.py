@@ -70,6 +70,9 @@ _SOLUTION_BLOCK = re.compile(
     r"^(?P<fence>:{3,}|`{3,})\{solution\}.*?^(?P=fence)[ \t]*$\n?", re.MULTILINE | re.DOTALL)
 _START = re.compile(r"^(:{3,}|`{3,})\{solution-start\}", re.MULTILINE)
 _END = re.compile(r"^(:{3,}|`{3,})\{solution-end\}", re.MULTILINE)
+# a whole fenced solution-start or solution-end directive, options and closing fence included
+_GATE_BLOCK = re.compile(r"^(?P<fence>:{3,}|`{3,})\{solution-(?P<kind>start|end)\}.*?^(?P=fence)[ \t]*$\n?",
+                         re.MULTILINE | re.DOTALL)
 
 
 def stub_solutions(source: str) -> tuple[str, int]:
@@ -107,17 +110,41 @@ def strip_solution_directives(markdown: str) -> str:
     return _SOLUTION_BLOCK.sub("", markdown)
 
 
+def _outside_solutions(markdown: str, gated: bool) -> tuple[str, bool]:
+    """The text of a markdown cell that lies outside solution blocks, and whether the cell ends inside one.
+
+    ``gated`` says whether the cell starts inside a solution block (after a
+    ``{solution-start}`` in an earlier cell).
+    """
+    kept, pos = [], 0
+    for match in _GATE_BLOCK.finditer(markdown):
+        if not gated:
+            kept.append(markdown[pos:match.start()])
+        if match["kind"] == "start":
+            if gated:
+                raise ValueError("a solution-start inside another solution block")
+            gated = True
+        else:
+            if not gated:
+                raise ValueError("a solution-end without a solution-start")
+            gated = False
+        pos = match.end()
+    if not gated:
+        kept.append(markdown[pos:])
+    return "".join(kept), gated
+
+
 def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Return the student edition of one notebook (the input is not modified)."""
     nb = nbformat.from_dict(nb)  # deep copy
     cells, gated = [], False
     for cell in nb.cells:
         src = cell.source
-        if cell.cell_type == "markdown" and _START.search(src):
-            gated = True
-            continue
-        if cell.cell_type == "markdown" and _END.search(src):
-            gated = False
+        if cell.cell_type == "markdown" and (_START.search(src) or _END.search(src)):
+            kept, gated = _outside_solutions(src, gated)
+            if kept.strip():   # text before a solution-start or after a solution-end stays
+                cell.source = strip_solution_directives(kept.strip("\n"))
+                cells.append(cell)
             continue
         if cell.cell_type == "code":
             new, count = stub_solutions(src)
