@@ -212,3 +212,14 @@ def test_char_data_windows_and_scores():
     assert abs(benchmark.nats_per_char(lm, ids) - np.log(55)) < 0.1     # untrained: about ln V
     with pytest.raises(TypeError, match="language_model"):
         benchmark.nats_per_char(benchmark.date_model(units=4), ids)
+
+
+def test_encode_pairs_reads_token_lists_as_words():
+    pairs = [("how are you".split(), "comment allez-vous".split())]
+    src = text.Vocabulary(pairs[0][0], specials=text.SEQ2SEQ_SPECIALS)
+    tgt = text.Vocabulary(pairs[0][1], specials=text.SEQ2SEQ_SPECIALS)
+    arr = text.encode_pairs(pairs, src, tgt, source_length=4, target_length=3)
+    assert list(arr.source[0]) == [0] + src.encode(["how", "are", "you"])
+    assert list(arr.target[0]) == tgt.encode(["comment", "allez-vous"]) + [tgt.stoi["<eos>"]]
+    with pytest.raises(TypeError, match="lists of str"):
+        text.encode_pairs([(["how", 3], ["x"])], src, tgt, source_length=4, target_length=3)

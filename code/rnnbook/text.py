@@ -473,15 +473,21 @@ class PairArrays:
                 f"target {self.target.shape})")
 
 
+def _is_tokens(value) -> bool:
+    return isinstance(value, str) or (isinstance(value, (list, tuple)) and all(isinstance(t, str) for t in value))
+
+
 def encode_pairs(pairs, source_vocab: Vocabulary, target_vocab: Vocabulary, *, source_length: int,
                  target_length: int, reverse_source: bool = False) -> PairArrays:
-    """Turn (source, target) string pairs into the character-id arrays an encoder-decoder trains on.
+    """Turn (source, target) pairs into the id arrays an encoder-decoder trains on.
+
+    A str is read character by character; a list of str tokens (words) token by token.
 
     Parameters
     ----------
-    pairs : sequence of (str, str)
+    pairs : sequence of (str, str) or of (list of str, list of str)
     source_vocab, target_vocab : Vocabulary
-        Character vocabularies whose specials are :data:`SEQ2SEQ_SPECIALS`.
+        Character (or word) vocabularies whose specials are :data:`SEQ2SEQ_SPECIALS`.
     source_length : int
         Columns of ``source``; a longer source is an error, not silently cut.
     target_length : int
@@ -503,8 +509,9 @@ def encode_pairs(pairs, source_vocab: Vocabulary, target_vocab: Vocabulary, *, s
     if isinstance(pairs, str) or not isinstance(pairs, Sequence) or not pairs:
         raise TypeError(f"pairs must be a non-empty list of (source, target) string pairs; got {type_name(pairs)}")
     for i, pair in enumerate(pairs):
-        if not (isinstance(pair, (tuple, list)) and len(pair) == 2 and all(isinstance(s, str) for s in pair)):
-            raise TypeError(f"pairs[{i}] must be a (source, target) tuple of two str; got {pair!r:.60}")
+        if not (isinstance(pair, (tuple, list)) and len(pair) == 2 and all(_is_tokens(s) for s in pair)):
+            raise TypeError(f"pairs[{i}] must be a (source, target) tuple of two str, or of two lists of str "
+                            f"tokens; got {pair!r:.60}")
     for name, vocab in (("source_vocab", source_vocab), ("target_vocab", target_vocab)):
         if not isinstance(vocab, Vocabulary):
             raise TypeError(f"{name} must be a rnnbook.text.Vocabulary; got {type_name(vocab)}")
@@ -522,7 +529,7 @@ def encode_pairs(pairs, source_vocab: Vocabulary, target_vocab: Vocabulary, *, s
         if len(src) > source_length or len(tgt) + 1 > target_length:
             raise ValueError(f"pair {i} ({src!r}, {tgt!r}) is too long: source_length={source_length} "
                              f"and target_length={target_length} (the target plus EOS) are allowed")
-        ids = source_vocab.encode(list(src))
+        ids = source_vocab.encode(list(src))             # a str is read as characters, a list as tokens
         if reverse_source:
             ids = ids[::-1]
         if ids:
