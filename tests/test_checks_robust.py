@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 import pytest
 
-from rnnbook import bptt, cells, checks, forecast, gradients
+from rnnbook import benchmark, bptt, cells, checks, forecast, gradients
 from rnnbook.cells import Step
 from rnnbook.checks import _core
 
@@ -152,10 +152,73 @@ ARRAY_INPUTS += ["keep_probability", "analogy"]
 N_CASES.update(keep_probability=4, analogy=4)
 EXERCISE.update(keep_probability="ex9-2", analogy="ex9-4")
 
+# Chapter 10: perplexity and the sampling distribution (temperature and top-k).
+def _perplexity(log_probs, targets):
+    return float(np.exp(-np.mean(log_probs[np.arange(len(targets)), targets])))
+
+
+def _sampling_distribution(log_probs, temperature, top_k):
+    logits = np.asarray(log_probs, dtype=float) / temperature
+    if top_k is not None and top_k < len(logits):
+        logits = np.where(logits >= np.sort(logits)[-top_k], logits, -np.inf)
+    p = np.exp(logits - logits.max())
+    return p / p.sum()
+
+
+for _refs in (REFERENCES, FAST):
+    _refs.update(perplexity=_perplexity, sampling_distribution=_sampling_distribution)
+ARRAY_INPUTS += ["perplexity", "sampling_distribution"]
+N_CASES.update(perplexity=4, sampling_distribution=7)
+EXERCISE.update(perplexity="ex10-2", sampling_distribution="ex10-4")
+
+
+# Chapter 11: the teacher-forcing arrays and per-position accuracy (their inputs are lists, not arrays).
+def _teacher_forcing_arrays(target_ids, bos, eos, length):
+    n = len(target_ids)
+    decoder_input, target = np.zeros((n, length), dtype=int), np.zeros((n, length), dtype=int)
+    for i, ids in enumerate(target_ids):
+        decoder_input[i, :len(ids) + 1] = [bos] + list(ids)
+        target[i, :len(ids) + 1] = list(ids) + [eos]
+    return decoder_input, target
+
+
+for _refs in (REFERENCES, FAST):
+    _refs.update(teacher_forcing_arrays=_teacher_forcing_arrays, per_position_accuracy=benchmark.per_position_accuracy)
+N_CASES.update(teacher_forcing_arrays=4, per_position_accuracy=4)
+EXERCISE.update(teacher_forcing_arrays="ex11-2", per_position_accuracy="ex11-3")
+
+
+# Chapter 12: one beam-search step and the attention softmax.
+def _beam_step(scores, log_probs, width):
+    totals = np.asarray(scores)[:, None] + np.asarray(log_probs)
+    best = np.argsort(-totals, axis=None, kind="stable")[:width]
+    rows, tokens = np.unravel_index(best, totals.shape)
+    return rows, tokens, totals[rows, tokens]
+
+
+def _unshifted_softmax(scores):   # the mistake: exp without subtracting the maximum overflows
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.exp(scores) / np.exp(scores).sum(axis=-1, keepdims=True)
+
+
+def _attention_weights(scores):
+    z = np.asarray(scores, dtype=float)
+    z = np.exp(z - z.max(axis=-1, keepdims=True))
+    return z / z.sum(axis=-1, keepdims=True)
+
+
+for _refs in (REFERENCES, FAST):
+    _refs.update(beam_step=_beam_step, attention_weights=_attention_weights)
+ARRAY_INPUTS += ["beam_step", "attention_weights"]
+N_CASES.update(beam_step=4, attention_weights=4)
+EXERCISE.update(beam_step="ex12-2", attention_weights="ex12-4")
+
+
 def test_every_function_check_is_covered():
     import inspect
     found = {name for mod in (checks.ch01, checks.ch02, checks.ch03, checks.ch04, checks.ch05, checks.ch06,
-                              checks.ch07, checks.ch08, checks.ch09)
+                              checks.ch07, checks.ch08, checks.ch09, checks.ch10, checks.ch11,
+                              checks.ch12)
              for name in mod.__all__ if inspect.isfunction(getattr(mod, name))}
     assert found == set(REFERENCES)
 
@@ -239,6 +302,23 @@ MISTAKES += [
     ("analogy", lambda v, a, b, c: _analogy(v, a, b, c, exclude=False), "exclude a, b and c"),
     ("analogy", lambda v, a, b, c: _analogy(v, a, b, c, normalise=False), "unit length"),
 ]
+MISTAKES += [
+    ("perplexity", lambda lp, t: float(-np.mean(lp[np.arange(len(t)), t])), "the loss in nats per token"),
+    ("perplexity", lambda lp, t: float(np.exp(-np.sum(lp[np.arange(len(t)), t]))), "a mean, not a sum"),
+    ("sampling_distribution", lambda lp, T, k: _sampling_distribution(lp * T * T, T, k), "multiplying inverts"),
+    ("sampling_distribution", lambda lp, T, k: _sampling_distribution(lp, T, None), "top-k is ignored"),
+    ("teacher_forcing_arrays", lambda ids, b, e, n: _teacher_forcing_arrays(ids, b, e, n)[::-1], "swapped them"),
+    ("teacher_forcing_arrays", lambda ids, b, e, n: (_teacher_forcing_arrays(ids, b, e, n)[0],
+                                                     _teacher_forcing_arrays(ids, b, e, n)[0]),
+     "must not start with BOS"),
+    ("per_position_accuracy", lambda p, t: 1.0 - benchmark.per_position_accuracy(p, t), "error rate"),
+    ("per_position_accuracy", lambda p, t: benchmark.per_position_accuracy(p, t) * len(t), "divide the number"),
+    ("beam_step", lambda s, lp, w: tuple(a[::-1] for a in _beam_step(s, lp, w)), "best first"),
+    ("beam_step", lambda s, lp, w: _beam_step(s, lp, w)[:2] + (np.asarray(lp)[_beam_step(s, lp, w)[:2]],),
+     "not the last token's"),
+    ("attention_weights", lambda e: _unshifted_softmax(e), "NaN"),
+    ("attention_weights", lambda e: _attention_weights(np.asarray(e).T).T, "not over the queries"),
+]
 
 
 def test_every_check_has_two_mistakes():
@@ -256,8 +336,8 @@ def _scribble(args):
     """Edit every array of the arguments in place (also inside lists)."""
     for a in args:
         if isinstance(a, np.ndarray):
-            a *= 7.0
-            a += 1.0
+            a *= 7 if a.dtype.kind in "iu" else 7.0   # integer inputs (token ids) are scribbled as integers
+            a += 1
         elif isinstance(a, list):
             _scribble(a)
 

@@ -245,3 +245,26 @@ def test_additive_attention_weights_sum_to_one_and_check_shapes():
     np.testing.assert_allclose(context, np.einsum("nt,ntu->nu", alpha, mem))
     with pytest.raises(ValueError, match="memory must have shape"):
         decoding.additive_attention(q, mem[:1], Wq, Wm, v)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), vocab=st.integers(2, 6), max_len=st.integers(1, 7), n=st.integers(1, 6))
+def test_batched_greedy_equals_greedy_row_by_row(seed, vocab, max_len, n):
+    start = tiny_rnn(vocab, seed=seed)
+    step_fn, _ = start()
+    rng = np.random.default_rng(seed)
+    h = rng.normal(size=(n, 3))                       # n different inputs: n different initial states
+    batch = decoding.greedy_decode_batch(step_fn, (h, np.full((n, 1), BOS)), BOS, EOS, max_len)
+    assert len(batch) == n
+    for i in range(n):
+        tokens, total = decoding.greedy_decode(step_fn, (h[i:i + 1], np.array([[BOS]])), BOS, EOS, max_len)
+        assert batch[i][0] == tokens
+        assert batch[i][1] == pytest.approx(total, abs=1e-12)
+
+
+def test_batched_greedy_checks_its_arguments():
+    step_fn, state = tiny_rnn(4)()
+    with pytest.raises(ValueError, match="max_len"):
+        decoding.greedy_decode_batch(step_fn, state, BOS, EOS, 0)
+    with pytest.raises(TypeError, match="callable"):
+        decoding.greedy_decode_batch(None, state, BOS, EOS, 3)

@@ -223,3 +223,42 @@ def test_encode_pairs_reads_token_lists_as_words():
     assert list(arr.target[0]) == tgt.encode(["comment", "allez-vous"]) + [tgt.stoi["<eos>"]]
     with pytest.raises(TypeError, match="lists of str"):
         text.encode_pairs([(["how", 3], ["x"])], src, tgt, source_length=4, target_length=3)
+
+
+def test_per_position_accuracy_counts_missing_characters_as_wrong():
+    acc = benchmark.per_position_accuracy(["2026-11", "2001-02-04", "2001-02-031"], ["2026-11-21", "2001-02-03",
+                                                                                   "2001-02-03"])
+    np.testing.assert_allclose(acc, [1, 1, 1, 1, 1, 1, 1, 2 / 3, 2 / 3, 1 / 3])
+    with pytest.raises(ValueError, match="one answer per truth"):
+        benchmark.per_position_accuracy(["a"], ["a", "b"])
+    with pytest.raises(TypeError, match="list of str"):
+        benchmark.per_position_accuracy("abc", ["abc"])
+
+
+def test_decode_dates_scores_are_the_answers_log_probabilities():
+    keras.utils.set_random_seed(1)
+    dates = benchmark.date_data()
+    model = benchmark.date_model("attention", 8)
+    answers, scores = benchmark.decode_dates(model, dates, "val", scores=True)
+    assert len(answers) == len(scores) == 1000 and np.all(scores <= 0)
+    beam_answers, beam_scores = benchmark.decode_dates(model, dates, "val", beam_width=1, length_penalty=1.0,
+                                                       scores=True)     # the one-at-a-time beam path
+    assert beam_answers == answers and np.all(beam_scores >= scores - 1e-9)   # divided by a length >= 1
+    decoder = decoding.KerasDecoder(model)
+    for i in range(5):
+        step_fn, state = decoder.start(dates.arrays["val"].source[i])
+        tokens, total = decoding.greedy_decode(step_fn, state, 2, 3, benchmark.DATE_TARGET_LENGTH)
+        assert "".join(dates.target_vocab.itos[t] for t in tokens if t != 3) == answers[i]
+        assert total == pytest.approx(scores[i], abs=1e-9)
+
+
+def test_decode_dates_one_at_a_time_gives_the_batched_answers():
+    keras.utils.set_random_seed(2)
+    dates = benchmark.date_data()
+    model = benchmark.date_model("every_step", 8)
+    batched = benchmark.decode_dates(model, dates, "test", scores=True)
+    single = benchmark.decode_dates(model, dates, "test", scores=True, batch=False)
+    assert batched[0] == single[0]
+    np.testing.assert_allclose(batched[1], single[1], atol=1e-9)
+    with pytest.raises(TypeError, match="batch"):
+        benchmark.decode_dates(model, dates, batch="no")

@@ -1,6 +1,5 @@
 """The launch, repository and issue buttons of the built book come from one setting: `repository` in _config.yml."""
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path

@@ -524,12 +524,22 @@ def _check_part(part: str) -> str:
 
 
 def decode_dates(model, dates: DateData, part: str = "val", *, beam_width: int = 1,
-                 length_penalty: float = 0.0) -> list[str]:
-    """The model's ISO answer for every written date of ``part``, decoded in NumPy one date at a time.
+                 length_penalty: float = 0.0, scores: bool = False, batch: bool = True):
+    """The model's ISO answer for every written date of ``part``, decoded in NumPy through :mod:`rnnbook.decoding`.
 
-    ``beam_width=1`` decodes greedily (:func:`rnnbook.decoding.greedy_decode`);
-    a wider beam keeps the best hypothesis of :func:`rnnbook.decoding.beam_search`.
-    The answer stops before EOS (or after ``DATE_TARGET_LENGTH`` tokens).
+    ``beam_width=1`` decodes greedily, all the dates side by side
+    (:func:`rnnbook.decoding.greedy_decode_batch`, which equals
+    :func:`rnnbook.decoding.greedy_decode` date by date); a wider beam runs
+    :func:`rnnbook.decoding.beam_search` on each date and keeps its best
+    hypothesis.  ``batch=False`` decodes greedily one date at a time too (the
+    same answers; for timing greedy decoding against beam search on equal
+    terms).  An answer stops before EOS (or after ``DATE_TARGET_LENGTH`` tokens).
+
+    Returns
+    -------
+    list of str, or (list of str, ndarray)
+        The answers; with ``scores=True`` also each answer's score (its
+        log-probability, length-normalised if ``length_penalty`` > 0).
     """
     from . import decoding
 
@@ -537,19 +547,23 @@ def decode_dates(model, dates: DateData, part: str = "val", *, beam_width: int =
         raise TypeError(f"dates must be the DateData of rnnbook.benchmark.date_data(); got {type_name(dates)}")
     _check_part(part)
     beam_width = check_positive_int("beam_width", beam_width)
+    for name, flag in (("scores", scores), ("batch", batch)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be True or False; got {type_name(flag)}")
     decoder = decoding.KerasDecoder(model)
     memory, last = decoder.encode(dates.arrays[part].source)
     bos, eos = dates.target_vocab.stoi["<bos>"], dates.target_vocab.stoi["<eos>"]
-    answers = []
-    for i in range(len(memory)):
-        step_fn, state = decoder.start(encoded=(memory[i:i + 1], last[i:i + 1]))
-        if beam_width == 1:
-            tokens, _ = decoding.greedy_decode(step_fn, state, bos, eos, DATE_TARGET_LENGTH)
-        else:
-            tokens, _ = decoding.beam_search(step_fn, state, bos, eos, beam_width, DATE_TARGET_LENGTH,
-                                             length_penalty)[0]
-        answers.append("".join(dates.target_vocab.itos[t] for t in tokens if t != eos))
-    return answers
+    if beam_width == 1 and not length_penalty and batch:
+        step_fn, state = decoder.start(encoded=(memory, last))
+        best = decoding.greedy_decode_batch(step_fn, state, bos, eos, DATE_TARGET_LENGTH)
+    else:
+        best = []
+        for i in range(len(memory)):
+            step_fn, state = decoder.start(encoded=(memory[i:i + 1], last[i:i + 1]))
+            best.append(decoding.beam_search(step_fn, state, bos, eos, beam_width, DATE_TARGET_LENGTH,
+                                             length_penalty)[0])
+    answers = ["".join(dates.target_vocab.itos[t] for t in tokens if t != eos) for tokens, _ in best]
+    return (answers, np.array([score for _, score in best])) if scores else answers
 
 
 def exact_match(answers: Sequence[str], dates: DateData, part: str = "val") -> float:
@@ -560,6 +574,26 @@ def exact_match(answers: Sequence[str], dates: DateData, part: str = "val") -> f
         raise ValueError(f"answers must hold one str per {part} date ({len(truth)}); got {type_name(answers)}"
                          + ("" if isinstance(answers, str) else f" of length {len(answers)}"))
     return float(np.mean([a == t for a, t in zip(answers, truth)]))
+
+
+def per_position_accuracy(answers: Sequence[str], truths: Sequence[str]) -> np.ndarray:
+    """The fraction of answers right at each character position of the truths (all of one length L).
+
+    Entry k counts answer i as right when it has a character k equal to
+    ``truths[i][k]``; an answer too short to have one is wrong there.
+
+    Returns
+    -------
+    ndarray, shape [L]
+    """
+    for name, value in (("answers", answers), ("truths", truths)):
+        if isinstance(value, str) or not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
+            raise TypeError(f"{name} must be a list of str; got {type_name(value)}")
+    if not truths or len(answers) != len(truths) or len({len(t) for t in truths}) != 1:
+        raise ValueError(f"give one answer per truth and truths of one length; got {len(answers)} answers, "
+                         f"{len(truths)} truths of lengths {sorted({len(t) for t in truths})[:5]}")
+    length = len(truths[0])
+    return np.array([np.mean([len(a) > k and a[k] == t[k] for a, t in zip(answers, truths)]) for k in range(length)])
 
 
 def dates_task(reverse_source: bool = False) -> Task:
@@ -597,7 +631,7 @@ def _date_vocab_sizes() -> tuple[int, int]:
 
 
 __all__ += ["DATES_BUDGET", "DATE_SOURCE_LENGTH", "DATE_TARGET_LENGTH", "DateData", "date_data", "decode_dates",
-            "exact_match", "dates_task", "date_model"]
+            "exact_match", "per_position_accuracy", "dates_task", "date_model"]
 
 
 # --------------------------------------------------------------------------- the Lee text, character by character (chapter 10)

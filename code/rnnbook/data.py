@@ -1,7 +1,9 @@
 """Datasets of the book: generators, offline loaders and windowing.
 
 Every loader reads only what an installed package ships (gensim's test corpora,
-statsmodels' datasets, scikit-learn's digits); nothing is downloaded.  See
+statsmodels' datasets, scikit-learn's digits); nothing is downloaded, except by
+:func:`download_tab_pairs`, for readers with internet access who ask for a real
+parallel corpus (it fails with a clear message offline; the book never calls it).  See
 ``data/README.md`` for each dataset's source, licence and size.
 
 Shapes follow the book's convention: sequences are ``[batch, steps, features]``.

@@ -29,7 +29,7 @@ import numpy as np
 
 from ._validate import as_array, check_int, check_number, check_positive_number, check_seed, type_name
 
-__all__ = ["greedy_decode", "beam_search", "sample", "sequence_log_prob", "keras_step_fn", "KerasDecoder",
+__all__ = ["greedy_decode", "greedy_decode_batch", "beam_search", "sample", "sequence_log_prob", "keras_step_fn", "KerasDecoder",
            "additive_attention", "StepFn"]
 
 Array = np.ndarray
@@ -143,6 +143,41 @@ def _greedy(step_fn, state, bos_id, eos_id, max_len):
             break
         last = np.array([token])
     return tokens, total
+
+
+def greedy_decode_batch(step_fn: StepFn, state, bos_id: int, eos_id: int,
+                        max_len: int) -> list[tuple[list[int], float]]:
+    """:func:`greedy_decode` for ``n`` independent inputs at once: one ``step_fn`` call per step for all of them.
+
+    ``state`` has one row per input (leading axis ``n``), and ``step_fn`` must
+    treat its rows independently, as every model of the book does.  Row ``i``
+    of the result is what :func:`greedy_decode` returns for row ``i`` alone; an
+    input that has emitted EOS keeps being fed, and its further tokens are
+    ignored, until every input has ended or ``max_len`` is reached.
+
+    Returns
+    -------
+    list of (tokens, log_prob)
+        One per input, in order.
+    """
+    _check_step_fn(step_fn)
+    n = _rows("state", state)
+    bos_id = check_int("bos_id", bos_id, minimum=0)
+    eos_id = -1 if eos_id is None else check_int("eos_id", eos_id, minimum=0)
+    max_len = check_int("max_len", max_len, minimum=1)
+    tokens, totals = [[] for _ in range(n)], np.zeros(n)
+    live = np.ones(n, dtype=bool)
+    last = np.full(n, bos_id)
+    for _ in range(max_len):
+        log_probs, state = _step(step_fn, last, state)
+        last = np.argmax(log_probs, axis=1)
+        for i in np.flatnonzero(live):
+            tokens[i].append(int(last[i]))
+            totals[i] += log_probs[i, last[i]]
+        live &= last != eos_id
+        if not live.any():
+            break
+    return [(t, float(total)) for t, total in zip(tokens, totals)]
 
 
 def beam_search(step_fn: StepFn, state, bos_id: int, eos_id: int, beam_width: int, max_len: int,
@@ -410,7 +445,7 @@ class KerasDecoder:
         return _log_softmax(h[0] @ self.kernel + self.bias)
 
     def start(self, source=None, encoded=None) -> tuple[StepFn, object]:
-        """``(step_fn, state)`` for one prompt or source; ``encoded`` reuses one row of :meth:`encode`."""
+        """``(step_fn, state)`` for one prompt or source; ``encoded`` reuses rows of :meth:`encode` (one per input)."""
         if self.kind == "language_model":
             prompt = _ids("source", source, self.embed.shape[0], allow_empty=True)
             states = tuple(np.zeros((1, self.units)) for _ in range(2 if self.cell == "lstm" else 1))

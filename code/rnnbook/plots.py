@@ -5,6 +5,8 @@ colour-blind-safe palette (set by :func:`rnnbook.setup`).
 """
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Mapping
 
 import numpy as np
@@ -16,6 +18,21 @@ __all__ = ["series_split", "forecasts", "digit_as_sequence", "history", "unrolle
 
 _LINESTYLES = ["-", "--", ":", "-."]
 
+
+
+def _diagram_box(ax, x, y, text, color, w=0.9, h=0.55, text_color="white", *, fontsize=10):
+    """A rounded box with centred text, for the network diagrams."""
+    import matplotlib.patches as mpatches
+
+    ax.add_patch(mpatches.FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.05",
+                                         facecolor=color, edgecolor="black", lw=1))
+    ax.text(x, y, text, ha="center", va="center", color=text_color, fontsize=fontsize)
+
+
+def _diagram_arrow(ax, x0, y0, x1, y1, *, lw=1.4, **kw):
+    """An arrow from (x0, y0) to (x1, y1), for the network diagrams."""
+    ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
+                arrowprops=dict(arrowstyle="-|>", lw=lw, color="black", shrinkA=0, shrinkB=0, **kw))
 
 def _plt():
     import matplotlib.pyplot as plt
@@ -168,7 +185,6 @@ def unrolled_rnn(steps: int = 4, *, title: str | None = None):
         raise ValueError(f"steps must be between 1 and 8 (the figure gets unreadable beyond); got {steps}")
     if title is not None and not isinstance(title, str):
         raise TypeError(f"title must be a str or None; got {type(title).__name__}")
-    import matplotlib.patches as mpatches
 
     from . import PALETTE
 
@@ -176,14 +192,8 @@ def unrolled_rnn(steps: int = 4, *, title: str | None = None):
     fig, ax = plt.subplots(figsize=(1.7 * (steps + 2) + 0.4, 3.4))
     cell_color, in_color, out_color = PALETTE[0], PALETTE[1], PALETTE[2]
 
-    def box(x, y, text, color, w=0.9, h=0.55, text_color="white"):
-        ax.add_patch(mpatches.FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.05",
-                                             facecolor=color, edgecolor="black", lw=1))
-        ax.text(x, y, text, ha="center", va="center", color=text_color, fontsize=10)
-
-    def arrow(x0, y0, x1, y1, **kw):
-        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
-                    arrowprops=dict(arrowstyle="-|>", lw=1.4, color="black", shrinkA=0, shrinkB=0, **kw))
+    box = functools.partial(_diagram_box, ax, fontsize=10)
+    arrow = functools.partial(_diagram_arrow, ax, lw=1.4)
 
     # folded view: one cell with a loop from its output back to itself
     box(0, 1, "cell\nW, U, b", cell_color)
@@ -635,3 +645,140 @@ def early_stopping_curves(curves, stops, *, title: str, ylabel: str = "validatio
 
 
 __all__ += ["dropout_masks", "error_by_horizon", "time_against_length", "early_stopping_curves"]
+
+
+def attention_heatmaps(maps, *, title: str):
+    """Attention weights of an encoder-decoder, one heatmap per example (chapter 12).
+
+    Parameters
+    ----------
+    maps : sequence of (source_chars, target_chars, alpha)
+        ``alpha`` is [len(target_chars), len(source_chars)]: row t holds the
+        weights over the source characters while the model writes target
+        character t (each row sums to 1).
+    title : str
+        The figure's title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If ``maps`` is empty or an ``alpha`` does not match its characters.
+    """
+    maps = list(maps)
+    if not maps:
+        raise ValueError("maps must hold at least one (source_chars, target_chars, alpha) triple")
+    checked = []
+    for k, (src, tgt, alpha) in enumerate(maps):
+        alpha = as_array(f"maps[{k}] alpha", alpha, ndim=2, shape_desc="[target_steps, source_steps]")
+        if alpha.shape != (len(tgt), len(src)):
+            raise ValueError(f"maps[{k}]: alpha has shape {alpha.shape}; expected "
+                             f"[len(target_chars), len(source_chars)] = {(len(tgt), len(src))}")
+        checked.append((list(src), list(tgt), alpha))
+    widths = [len(src) for src, _, _ in checked]
+    fig, axes = _plt().subplots(1, len(checked), figsize=(min(13.0, 1.2 + 0.3 * sum(widths) + 1.2 * len(checked)), 3.9),
+                                gridspec_kw={"width_ratios": widths}, squeeze=False)
+    for k, (ax, (src, tgt, alpha)) in enumerate(zip(axes[0], checked)):
+        image = ax.imshow(alpha, cmap="viridis", vmin=0.0, vmax=1.0, aspect="equal")
+        ax.set_xticks(range(len(src)), [c if c != " " else "␣" for c in src], fontsize=8)
+        ax.set_yticks(range(len(tgt)), tgt, fontsize=8)
+        ax.grid(False)
+        ax.set_xlabel("source character (input)")
+        if k == 0:
+            ax.set_ylabel("target character (output)")
+        ax.set_title("".join(src), fontsize=9)
+    fig.colorbar(image, ax=list(axes[0]), shrink=0.8, label="attention weight α")
+    fig.suptitle(title)
+    return fig
+
+
+__all__ += ["attention_heatmaps"]
+
+
+def encoder_decoder(source, target, *, title: str | None = None):
+    """An encoder-decoder drawn unrolled: the encoder reads ``source``, its last state c starts the decoder.
+
+    Boxes and arrows only.  The encoder's cells read the source tokens; only
+    its last state, the context vector c, goes on.  The decoder's cells read
+    ``<bos>`` and the target tokens (teacher forcing) and predict the target
+    tokens and ``<eos>``; a dashed arrow shows c entering every decoder step
+    (Cho et al.; Sutskever et al. use c only as the first state).
+
+    Parameters
+    ----------
+    source, target : sequence of str
+        The tokens (short words or characters; a str is a sequence of characters), 1 to 12 of each.
+    title : str or None
+        The figure's title; a default one is used if None.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    TypeError
+        If a token is not a str, or ``title`` is neither a str nor None.
+    ValueError
+        If ``source`` or ``target`` is empty or longer than 12 tokens.
+    """
+    for name, tokens in (("source", source), ("target", target)):
+        if not all(isinstance(t, str) for t in tokens):
+            raise TypeError(f"{name} must hold str tokens")
+        if not 1 <= len(tokens) <= 12:
+            raise ValueError(f"{name} must hold 1 to 12 tokens (the figure gets unreadable beyond); got {len(tokens)}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a str or None; got {type(title).__name__}")
+
+    from . import PALETTE
+
+    source, target = list(source), list(target)
+    plt = _plt()
+    n_src, n_tgt = len(source), len(target) + 1
+    gap = 1.0
+    width = 1.2 * (n_src + n_tgt) + gap + 0.6
+    fig, ax = plt.subplots(figsize=(min(0.62 * width, 13.0), 2.6))
+
+    box = functools.partial(_diagram_box, ax, fontsize=8)
+    arrow = functools.partial(_diagram_arrow, ax, lw=1.3)
+
+    enc_x = [1.2 * k for k in range(n_src)]
+    dec_x = [enc_x[-1] + gap + 1.2 * (k + 1) for k in range(n_tgt)]
+    for k, (x, token) in enumerate(zip(enc_x, source)):
+        box(x, 1, "enc", PALETTE[0])
+        box(x, 0, "\u2423" if token == " " else token, PALETTE[1], w=0.7, h=0.4, text_color="black")
+        arrow(x, 0.2, x, 0.68)
+        if k:
+            arrow(enc_x[k - 1] + 0.5, 1, x - 0.5, 1)
+    inputs, outputs = ["<bos>"] + target, target + ["<eos>"]
+    for k, x in enumerate(dec_x):
+        box(x, 1, "dec", PALETTE[3])
+        box(x, 0, "\u2423" if inputs[k] == " " else inputs[k], PALETTE[1], w=0.8, h=0.4, text_color="black")
+        box(x, 2.1, "\u2423" if outputs[k] == " " else outputs[k], PALETTE[2], w=0.56, h=0.4, text_color="black")
+        arrow(x, 0.2, x, 0.68)
+        arrow(x, 1.32, x, 1.9)
+        if k:
+            arrow(dec_x[k - 1] + 0.5, 1, x - 0.5, 1)
+    # the context vector: the encoder's last state starts the decoder
+    arrow(enc_x[-1] + 0.5, 1, dec_x[0] - 0.5, 1)
+    ax.text((enc_x[-1] + dec_x[0]) / 2, 1.15, "$c$", ha="center", va="bottom", fontsize=11)
+    ax.plot([enc_x[-1], enc_x[-1], dec_x[-1]], [1.32, 2.75, 2.75], color="0.45", lw=0.9, ls="--")
+    for x in dec_x:
+        ax.annotate("", xy=(x - 0.38, 1.32), xytext=(x - 0.38, 2.75),
+                    arrowprops=dict(arrowstyle="-|>", lw=0.8, ls="--", color="0.45", shrinkA=0, shrinkB=0))
+    ax.text(enc_x[-1] + 0.1, 2.85, "c at every step (Cho et al.; not in Sutskever et al.)", fontsize=8, color="0.3")
+    ax.text(enc_x[0] - 0.45, -0.55, "encoder reads the source", ha="left", fontsize=9)
+    ax.text(dec_x[0] - 0.45, -0.55, "decoder reads <bos> + target, predicts target + <eos>", ha="left", fontsize=9)
+    ax.set_xlim(enc_x[0] - 0.7, dec_x[-1] + 0.7)
+    ax.set_ylim(-0.8, 3.1)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title or "An encoder-decoder, unrolled: the context vector c is the encoder's last state")
+    fig.tight_layout()
+    return fig
+
+
+__all__ += ["encoder_decoder"]
