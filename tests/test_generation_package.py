@@ -94,7 +94,7 @@ def keras_log_probs(model, inputs):
     return keras.ops.convert_to_numpy(keras.ops.log_softmax(model(inputs), axis=-1)).astype(np.float64)
 
 
-@pytest.mark.parametrize("cell", ["gru", "lstm"])
+@pytest.mark.parametrize("cell", ["simple_rnn", "gru", "lstm"])
 def test_language_model_step_fn_reproduces_keras(cell):
     keras.utils.set_random_seed(0)
     lm = models.language_model(cell, 11, 8, embed_dim=5)
@@ -139,7 +139,7 @@ def test_attention_map_matches_the_keras_layer():
 
 def test_model_builders_and_adapters_reject_bad_input():
     with pytest.raises(ValueError, match="cell"):
-        models.language_model("simple_rnn", 10, 4)
+        models.language_model("rnn", 10, 4)
     with pytest.raises(ValueError, match="vocab_size"):
         models.language_model("gru", 1, 4)
     with pytest.raises(ValueError, match="context"):

@@ -417,10 +417,12 @@ class KerasDecoder:
         self.kernel, self.bias = _weights(model.get_layer("readout"))
 
     def _cell(self, x, states):
-        from .cells import gru_step, lstm_step
+        from .cells import gru_step, lstm_step, simple_rnn_step
 
         if self.cell == "gru":
             return gru_step.__wrapped__(x, states[0], *self.recurrent, reset_after=True).state
+        if self.cell == "simplernn":
+            return simple_rnn_step.__wrapped__(x, states[0], *self.recurrent, activation="tanh").state
         return lstm_step.__wrapped__(x, states[0], states[1], *self.recurrent).state
 
     def encode(self, sources) -> tuple[Array, Array]:
@@ -435,12 +437,12 @@ class KerasDecoder:
 
     def log_probs(self, ids) -> Array:
         """A language model's log-probabilities [steps, vocab] after each token of ``ids``, from a zero state."""
-        from .cells import gru_forward, lstm_forward
+        from .cells import gru_forward, lstm_forward, simple_rnn_forward
 
         if self.kind != "language_model":
             raise TypeError("log_probs needs a language model (rnnbook.models.language_model)")
         ids = _ids("ids", ids, self.embed.shape[0], allow_empty=False)
-        forward = gru_forward if self.cell == "gru" else lstm_forward
+        forward = {"gru": gru_forward, "lstm": lstm_forward, "simplernn": simple_rnn_forward}[self.cell]
         h, _ = forward(self.embed[ids][None], *self.recurrent)
         return _log_softmax(h[0] @ self.kernel + self.bias)
 

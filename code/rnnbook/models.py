@@ -536,13 +536,13 @@ __all__ += ["regularised_model", "receptive_field", "tcn_model"]
 
 
 # ------------------------------------------------------------------ chapters 10-12: generating sequences
-_LM_CELLS = ("lstm", "gru")
+_LM_CELLS = ("simple_rnn", "lstm", "gru")
 
 
 def language_model(cell: str, vocab_size: int, units: int, *, embed_dim: int = 32):
     """A next-token model: token ids [batch, steps] -> logits [batch, steps, vocab_size].
 
-    ``Embedding`` ("embedding"), one ``LSTM`` or ``GRU`` returning every step
+    ``Embedding`` ("embedding"), one ``SimpleRNN``, ``LSTM`` or ``GRU`` returning every step
     ("recurrent"), and a ``Dense`` readout to one logit per token
     ("readout"; no softmax, so train it with
     ``keras.losses.SparseCategoricalCrossentropy(from_logits=True)``).
@@ -550,7 +550,7 @@ def language_model(cell: str, vocab_size: int, units: int, *, embed_dim: int = 3
 
     Parameters
     ----------
-    cell : {"lstm", "gru"}
+    cell : {"simple_rnn", "lstm", "gru"}
     vocab_size : int
         Number of distinct tokens (>= 2).
     units : int
