@@ -268,3 +268,10 @@ def test_batched_greedy_checks_its_arguments():
         decoding.greedy_decode_batch(step_fn, state, BOS, EOS, 0)
     with pytest.raises(TypeError, match="callable"):
         decoding.greedy_decode_batch(None, state, BOS, EOS, 3)
+
+
+def test_impossible_extensions_never_enter_the_n_best_list():
+    step_fn, state = greedy_trap()                     # most tokens have probability 0 at every step
+    nbest = decoding.beam_search(step_fn, state, BOS, EOS, beam_width=8, max_len=5)
+    assert all(np.isfinite(score) for _, score in nbest)
+    assert {tuple(t) for t, _ in nbest} == {(2, 4, EOS), (2, 5, EOS), (2, EOS), (3, EOS)}

@@ -189,7 +189,7 @@ def beam_search(step_fn: StepFn, state, bos_id: int, eos_id: int, beam_width: in
     (all live hypotheses go through ``step_fn`` together, one call per step).
     An extension that ends in EOS is finished and leaves the beam, so the beam
     narrows as hypotheses finish; those still live after ``max_len`` tokens
-    finish there.  Finished hypotheses are ranked by
+    finish there.  Extensions of probability 0 (log-probability -inf) are never kept.  Finished hypotheses are ranked by
 
         score = (sum of the tokens' log-probabilities) / len(tokens) ** length_penalty
 
@@ -235,6 +235,8 @@ def _beam(step_fn, state, bos_id, eos_id, beam_width, max_len, length_penalty):
         rows, tokens = np.unravel_index(best, totals.shape)
         keep = []
         for row, token in zip(rows, tokens):
+            if totals[row, token] == -np.inf:              # impossible: it and everything after it
+                break
             extended = (live[row][0] + [int(token)], float(totals[row, token]))
             if token == eos_id:
                 finished.append(extended)
