@@ -6,6 +6,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ._core import CheckResult, _float_array_or_reject, _kind, _Reject, register_answer, run_cases
+from ..decoding import _log_softmax
 
 __all__ = ["perplexity", "sampling_distribution"]
 
@@ -27,11 +28,6 @@ register_answer("ex10-3", 0.64 / 0.68, "number", rtol=1e-3, wrong=(
 
 
 # --------------------------------------------------------------------------- perplexity
-def _log_softmax(z):
-    z = z - z.max(axis=-1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
-
-
 def _perplexity_cases():
     rng = np.random.default_rng(10)
     cases = []
