@@ -690,8 +690,13 @@ def char_windows(ids, length: int = LEE_LM_WINDOW) -> tuple[np.ndarray, np.ndarr
     length = check_positive_int("length", length)
     n = (len(ids) - 1) // length
     if n < 1:
-        raise ValueError(f"ids must hold more than length={length} characters; got {len(ids)}")
-    return ids[: n * length].reshape(n, length), ids[1: n * length + 1].reshape(n, length)
+        raise ValueError(
+            f"ids must hold more than length={length} characters; got {len(ids)}"
+        )
+    return (
+        ids[: n * length].reshape(n, length),
+        ids[1: n * length + 1].reshape(n, length),
+    )
 
 
 def nats_per_char(model, ids) -> float:

@@ -205,7 +205,9 @@ class CharRNN:
             raise ValueError(f"targets must have the shape of ids {tuple(shape)}; got shape {targets.shape}")
         return targets
 
-    def loss_and_grads(self, ids, targets, h0=None, loss_steps: int | None = None) -> tuple[float, dict, Array]:
+    def loss_and_grads(
+        self, ids, targets, h0=None, loss_steps: int | None = None
+    ) -> tuple[float, dict, Array]:
         """The loss and its gradient by backpropagation through every step of ``ids``.
 
         Parameters
@@ -233,14 +235,22 @@ class CharRNN:
         targets = self._check_targets(targets, (batch, steps))
         n = steps if loss_steps is None else check_positive_int("loss_steps", loss_steps)
         if n > steps:
-            raise ValueError(f"loss_steps must be at most the number of steps {steps}; got {n}")
+            raise ValueError(
+                f"loss_steps must be at most the number of steps {steps}; got {n}"
+            )
         first = steps - n
-        picked = np.take_along_axis(probs[:, first:], targets[:, first:, None], axis=-1)[..., 0]
+        picked = np.take_along_axis(
+            probs[:, first:], targets[:, first:, None], axis=-1
+        )[..., 0]
         loss = float(-np.mean(np.log(picked)))
 
-        dlogits = np.zeros_like(probs)  # d loss / d (h W_y + b_y) = (p - onehot) / N on counted steps
+        # d loss / d (h W_y + b_y) = (p - onehot) / N on counted steps
+        dlogits = np.zeros_like(probs)
         dlogits[:, first:] = probs[:, first:]
-        np.put_along_axis(dlogits[:, first:], targets[:, first:, None], picked[..., None] - 1.0, axis=-1)
+        np.put_along_axis(
+            dlogits[:, first:], targets[:, first:, None], picked[..., None] - 1.0,
+            axis=-1,
+        )
         dlogits /= batch * n
         p = self.params
         g = cells.simple_rnn_backward(dlogits @ p["output_kernel"].T, cache)

@@ -607,7 +607,8 @@ def gru_step(x_t, h_prev, W, U, b, *, reset_after: bool = True) -> Step:
     """
     if reset_after:
         xz, xr, xh = np.split(x_t @ W + b[0], 3, axis=-1)  # input part of each gate
-        hz, hr, hh = np.split(h_prev @ U + b[1], 3, axis=-1)  # recurrent part of each gate
+        # recurrent part of each gate
+        hz, hr, hh = np.split(h_prev @ U + b[1], 3, axis=-1)
         z = sigmoid(xz + hz)
         r = sigmoid(xr + hr)
         h_cand = np.tanh(xh + r * hh)
@@ -719,20 +720,28 @@ def gru_backward(dh, cache: dict, *, reset_after: bool = True) -> dict[str, Arra
     reset_after = _check_reset_after(reset_after)
     if cache.get("reset_after", True) != reset_after:
         raise ValueError(
-            f"the cache comes from gru_forward(..., reset_after={cache['reset_after']}); "
-            f"call gru_backward(..., reset_after={cache['reset_after']}), not reset_after={reset_after}"
+            f"the cache comes from gru_forward(..., "
+            f"reset_after={cache['reset_after']}); "
+            f"call gru_backward(..., reset_after={cache['reset_after']}), "
+            f"not reset_after={reset_after}"
         )
     dh = _check_dh(dh, cache)
-    x, W, U, b, h = cache["x"], cache["kernel"], cache["recurrent_kernel"], cache["bias"], cache["h"]
+    x, W, U, b, h = (
+        cache["x"], cache["kernel"], cache["recurrent_kernel"], cache["bias"],
+        cache["h"],
+    )
     z, r, h_cand = (cache["gates"][name] for name in "zrh")
     batch, steps, units = h.shape
     h_prev = _previous(h, cache["h0"])
     if not reset_after:
         return _gru_backward_reset_before(dh, x, W, U, h_prev, z, r, h_cand)
-    q = h_prev @ U[:, 2 * units :] + b[1, 2 * units :]  # recurrent part of the candidate
+    # recurrent part of the candidate
+    q = h_prev @ U[:, 2 * units :] + b[1, 2 * units :]
 
-    dxz = np.empty((batch, steps, 3 * units))  # dLoss/d(x_t W + b_in), blocks z, r, h
-    dhz = np.empty((batch, steps, 3 * units))  # dLoss/d(h_{t-1} U + b_rec), blocks z, r, h
+    # dLoss/d(x_t W + b_in), blocks z, r, h
+    dxz = np.empty((batch, steps, 3 * units))
+    # dLoss/d(h_{t-1} U + b_rec), blocks z, r, h
+    dhz = np.empty((batch, steps, 3 * units))
     g_next = np.zeros((batch, units))
     for t in reversed(range(steps)):
         g = dh[:, t] + g_next

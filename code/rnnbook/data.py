@@ -45,7 +45,9 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- windows
-def sliding_windows(series, window: int, horizon: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def sliding_windows(
+    series, window: int, horizon: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
     """Cut a 1-D series into (input window, target) pairs.
 
     ``X[i] = series[i : i + window]`` and ``y[i] = series[i + window : i + window + horizon]``.
@@ -508,19 +510,29 @@ def order_reviews(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
     """
     n = check_int("n", n, minimum=2)
     if n % 2:
-        raise ValueError(f"n must be even (the reviews come in mirror pairs); got {n}")
+        raise ValueError(
+            f"n must be even (the reviews come in mirror pairs); got {n}"
+        )
     rng = np.random.default_rng(check_seed("seed", seed))
     texts, labels = [], []
     for _ in range(n // 2):
         kind = int(rng.integers(len(_ORDER_PAIRS)))
         pos = _ORDER_POSITIVE[rng.integers(len(_ORDER_POSITIVE))]
         neg = _ORDER_NEGATIVE[rng.integers(len(_ORDER_NEGATIVE))]
-        a, b = (_ORDER_ASPECTS[i] for i in rng.choice(len(_ORDER_ASPECTS), size=2, replace=False))
-        if kind < 2:   # x is positive, y negative: the review ends on y, its mirror on x
+        a, b = (
+            _ORDER_ASPECTS[i]
+            for i in rng.choice(len(_ORDER_ASPECTS), size=2, replace=False)
+        )
+        if kind < 2:
+            # x is positive, y negative: the review ends on y, its mirror on x
             words, label = dict(x=pos, y=neg, a=a, b=b), 0
-        else:          # one adjective x: "x but the b was not" is the opposite of x, its mirror is x
+        else:
+            # one adjective x: "x but the b was not" is the opposite of x,
+            # its mirror is x
             x_positive = int(rng.integers(2))
-            words, label = dict(x=pos if x_positive else neg, a=a, b=b), 1 - x_positive
+            words, label = (
+                dict(x=pos if x_positive else neg, a=a, b=b), 1 - x_positive
+            )
         for template, y in zip(_ORDER_PAIRS[kind], (label, 1 - label)):
             texts.append(template.format(**words))
             labels.append(y)

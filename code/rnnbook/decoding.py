@@ -225,17 +225,19 @@ def beam_search(step_fn: StepFn, state, bos_id: int, eos_id: int, beam_width: in
 
 
 def _beam(step_fn, state, bos_id, eos_id, beam_width, max_len, length_penalty):
-    live = [([], 0.0)]                                  # (tokens, sum of log-probs) per hypothesis
+    live = [([], 0.0)]  # (tokens, sum of log-probs) per hypothesis
     last = np.array([bos_id])
     finished = []
     for _ in range(max_len):
-        log_probs, state = _step(step_fn, last, state)  # one call for all live hypotheses
+        # one call for all live hypotheses
+        log_probs, state = _step(step_fn, last, state)
         totals = np.array([s for _, s in live])[:, None] + log_probs
         best = np.argsort(-totals, axis=None, kind="stable")[:beam_width]
         rows, tokens = np.unravel_index(best, totals.shape)
         keep = []
         for row, token in zip(rows, tokens):
-            if totals[row, token] == -np.inf:              # impossible: it and everything after it
+            # impossible: it and everything after it
+            if totals[row, token] == -np.inf:
                 break
             extended = (live[row][0] + [int(token)], float(totals[row, token]))
             if token == eos_id:
@@ -245,11 +247,14 @@ def _beam(step_fn, state, bos_id, eos_id, beam_width, max_len, length_penalty):
         if not keep:
             break
         live = [hyp for _, hyp in keep]
-        state = _take(state, np.array([row for row, _ in keep]))   # each state row follows its hypothesis
+        # each state row follows its hypothesis
+        state = _take(state, np.array([row for row, _ in keep]))
         last = np.array([hyp[0][-1] for hyp in live])
     else:
-        finished += live                                # max_len reached: the live ones end here
-    scored = [(tokens, total / len(tokens) ** length_penalty) for tokens, total in finished]
+        finished += live  # max_len reached: the live ones end here
+    scored = [
+        (tokens, total / len(tokens) ** length_penalty) for tokens, total in finished
+    ]
     return sorted(scored, key=lambda hyp: -hyp[1])[:beam_width]
 
 
@@ -549,7 +554,7 @@ def additive_attention(query, memory, W_query, W_memory, v) -> tuple[Array, Arra
 
 
 def _additive_attention(query, memory, W_query, W_memory, v):
-    e = np.tanh((query @ W_query)[:, None, :] + memory @ W_memory) @ v     # [n, steps]
+    e = np.tanh((query @ W_query)[:, None, :] + memory @ W_memory) @ v  # [n, steps]
     alpha = np.exp(e - e.max(axis=1, keepdims=True))
     alpha /= alpha.sum(axis=1, keepdims=True)
     return (alpha[:, :, None] * memory).sum(axis=1), alpha

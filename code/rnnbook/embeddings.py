@@ -132,13 +132,16 @@ def skipgram_pairs(ids: np.ndarray, sentence_ids: np.ndarray, window: int,
     sentence boundary.  ``ids`` are the word ids of the (subsampled) corpus,
     ``sentence_ids`` the sentence each one belongs to.
     """
-    reach = rng.integers(1, window + 1, size=len(ids))     # this centre's window size
+    # this centre's window size
+    reach = rng.integers(1, window + 1, size=len(ids))
     centres, contexts = [], []
     for offset in range(1, window + 1):
         left, right = np.arange(len(ids) - offset), np.arange(offset, len(ids))
         same = sentence_ids[left] == sentence_ids[right]
-        fwd = same & (reach[left] >= offset)        # centre on the left, context `offset` to its right
-        bwd = same & (reach[right] >= offset)       # centre on the right, context `offset` to its left
+        # centre on the left, context `offset` to its right
+        fwd = same & (reach[left] >= offset)
+        # centre on the right, context `offset` to its left
+        bwd = same & (reach[right] >= offset)
         centres += [ids[left[fwd]], ids[right[bwd]]]
         contexts += [ids[right[fwd]], ids[left[bwd]]]
     return np.concatenate(centres), np.concatenate(contexts)
@@ -181,15 +184,18 @@ def sgns_gradients(v: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray
     """Gradients of :func:`sgns_loss` with respect to ``v`` [batch, dim] and ``u`` [batch, 1 + k, dim]."""
     scores = np.einsum("bd,bkd->bk", v, u)
     labels = np.zeros_like(scores)
-    labels[:, 0] = 1.0                          # the true context is label 1, the negatives 0
+    # the true context is label 1, the negatives 0
+    labels[:, 0] = 1.0
     err = _sigmoid(scores) - labels             # dL/dscore
     dv = np.einsum("bk,bkd->bd", err, u)
     du = err[:, :, None] * v[:, None, :]
     return dv, du
 
 
-def sgns_update(w_in: np.ndarray, w_out: np.ndarray, centres: np.ndarray, targets: np.ndarray,
-                lr: float) -> None:
+def sgns_update(
+    w_in: np.ndarray, w_out: np.ndarray, centres: np.ndarray, targets: np.ndarray,
+    lr: float,
+) -> None:
     """One SGD step on a mini-batch, in place: ``targets`` is [batch, 1 + k] (context, then negatives).
 
     Rows that occur several times in the batch receive the sum of their gradients.
@@ -209,12 +215,16 @@ def to_keyed_vectors(words: list[str], vectors: np.ndarray):
     return kv
 
 
-def _word2vec(sentences, vector_size, window, negative, min_count, sample, epochs, alpha, seed, batch_size):
+def _word2vec(
+    sentences, vector_size, window, negative, min_count, sample, epochs, alpha, seed,
+    batch_size,
+):
     words, counts = build_vocab(sentences, min_count)
     index = {w: i for i, w in enumerate(words)}
     ids, sent = [], []
     for s, sentence in enumerate(sentences):
-        known = [index[t] for t in sentence if t in index]      # rare words are dropped before windowing
+        # rare words are dropped before windowing
+        known = [index[t] for t in sentence if t in index]
         ids += known
         sent += [s] * len(known)
     ids, sent = np.array(ids), np.array(sent)
@@ -225,16 +235,24 @@ def _word2vec(sentences, vector_size, window, negative, min_count, sample, epoch
     keep = keep_probabilities(counts, sample)
     noise_cdf = np.cumsum(noise_distribution(counts))
     for epoch in range(epochs):
-        kept = rng.random(len(ids)) < keep[ids]                  # subsample frequent words
+        # subsample frequent words
+        kept = rng.random(len(ids)) < keep[ids]
         centres, contexts = skipgram_pairs(ids[kept], sent[kept], window, rng)
         order = rng.permutation(len(centres))
-        negatives = np.searchsorted(noise_cdf, rng.random((len(centres), negative)) * noise_cdf[-1])
+        negatives = np.searchsorted(
+            noise_cdf, rng.random((len(centres), negative)) * noise_cdf[-1]
+        )
         targets = np.concatenate([contexts[order, None], negatives], axis=1)
         centres = centres[order]
         for start in range(0, len(centres), batch_size):
             progress = (epoch + start / len(centres)) / epochs
-            lr = np.float32(alpha - (alpha - 1e-4) * progress)   # linear decay to 1e-4, as in word2vec
-            sgns_update(w_in, w_out, centres[start:start + batch_size], targets[start:start + batch_size], lr)
+            # linear decay to 1e-4, as in word2vec
+            lr = np.float32(alpha - (alpha - 1e-4) * progress)
+            sgns_update(
+                w_in, w_out,
+                centres[start:start + batch_size], targets[start:start + batch_size],
+                lr,
+            )
     return words, w_in
 
 
@@ -332,7 +350,9 @@ def cooccurrence_matrix(sentences: list[list[str]], vocab: Sequence[str], window
     return sparse.coo_matrix((vals, (rows, cols)), shape=(V, V)).tocsr()   # duplicates are summed
 
 
-def glove_weight(x: np.ndarray, x_max: float = 100.0, alpha: float = 0.75) -> np.ndarray:
+def glove_weight(
+    x: np.ndarray, x_max: float = 100.0, alpha: float = 0.75
+) -> np.ndarray:
     """GloVe's weighting f(x) = (x / x_max) ** alpha, capped at 1."""
     return np.minimum(1.0, (x / x_max) ** alpha)
 
@@ -343,8 +363,10 @@ def glove_loss(w, w_tilde, b, b_tilde, i, j, x, x_max=100.0, alpha=0.75) -> floa
     return float(np.sum(glove_weight(x, x_max, alpha) * diff ** 2))
 
 
-def glove_gradients(params: dict, i: np.ndarray, j: np.ndarray, x: np.ndarray, x_max: float = 100.0,
-                    alpha: float = 0.75) -> dict:
+def glove_gradients(
+    params: dict, i: np.ndarray, j: np.ndarray, x: np.ndarray, x_max: float = 100.0,
+    alpha: float = 0.75,
+) -> dict:
     """Half the gradient of :func:`glove_loss` with respect to each parameter, over the entries X[i, j] = x.
 
     ``params`` holds ``w``, ``w_tilde`` [V, dim] and ``b``, ``b_tilde`` [V].
@@ -355,13 +377,21 @@ def glove_gradients(params: dict, i: np.ndarray, j: np.ndarray, x: np.ndarray, x
 
     w, wt, b, bt = params["w"], params["w_tilde"], params["b"], params["b_tilde"]
     diff = np.einsum("nd,nd->n", w[i], wt[j]) + b[i] + bt[j] - np.log(x)
-    G = sparse.csr_matrix((glove_weight(x, x_max, alpha) * diff, (i, j)), shape=(len(w), len(wt)))
-    return {"w": G @ wt, "w_tilde": G.T @ w,
-            "b": np.asarray(G.sum(axis=1)).ravel(), "b_tilde": np.asarray(G.sum(axis=0)).ravel()}
+    G = sparse.csr_matrix(
+        (glove_weight(x, x_max, alpha) * diff, (i, j)), shape=(len(w), len(wt))
+    )
+    return {
+        "w": G @ wt,
+        "w_tilde": G.T @ w,
+        "b": np.asarray(G.sum(axis=1)).ravel(),
+        "b_tilde": np.asarray(G.sum(axis=0)).ravel(),
+    }
 
 
-def glove_update(params: dict, grad_sq: dict, i: np.ndarray, j: np.ndarray, x: np.ndarray,
-                 lr: float, x_max: float, alpha: float) -> None:
+def glove_update(
+    params: dict, grad_sq: dict, i: np.ndarray, j: np.ndarray, x: np.ndarray,
+    lr: float, x_max: float, alpha: float,
+) -> None:
     """One AdaGrad step on all the non-zero entries at once, in place; ``grad_sq`` sums the squared gradients."""
     for name, grad in glove_gradients(params, i, j, x, x_max, alpha).items():
         grad_sq[name] += grad ** 2

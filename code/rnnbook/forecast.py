@@ -242,7 +242,9 @@ def horizon_windows(split, part: str, horizon: int) -> tuple[np.ndarray, np.ndar
     return X.astype(float), Y.astype(float)
 
 
-def recursive_forecast(predict_one: Callable[[np.ndarray], np.ndarray], windows, horizon: int) -> np.ndarray:
+def recursive_forecast(
+    predict_one: Callable[[np.ndarray], np.ndarray], windows, horizon: int
+) -> np.ndarray:
     """Multi-step forecasts by feeding a one-step model its own predictions.
 
     Step h predicts from the last ``window`` values known so far, the newest
@@ -270,16 +272,23 @@ def recursive_forecast(predict_one: Callable[[np.ndarray], np.ndarray], windows,
         If ``windows`` is not 2-D or ``predict_one`` returns the wrong number of values.
     """
     if not callable(predict_one):
-        raise TypeError(f"predict_one must be a function of an array of windows; got {type_name(predict_one)}")
+        raise TypeError(
+            "predict_one must be a function of an array of windows; "
+            f"got {type_name(predict_one)}"
+        )
     w = as_array("windows", windows, ndim=2, shape_desc="[m, window]").copy()
     horizon = check_int("horizon", horizon, minimum=1)
     out = np.empty((w.shape[0], horizon))
     for h in range(horizon):
         step = np.asarray(predict_one(w), dtype=float).reshape(-1)
         if step.shape[0] != w.shape[0]:
-            raise ValueError(f"predict_one returned {step.shape[0]} values for {w.shape[0]} windows")
+            raise ValueError(
+                f"predict_one returned {step.shape[0]} values "
+                f"for {w.shape[0]} windows"
+            )
         out[:, h] = step
-        w = np.concatenate([w[:, 1:], step[:, None]], axis=1)    # slide: drop the oldest, append the prediction
+        # slide: drop the oldest, append the prediction
+        w = np.concatenate([w[:, 1:], step[:, None]], axis=1)
     return out
 
 

@@ -108,9 +108,16 @@ def clip_by_global_norm(grads: Grads, max_norm: float) -> tuple[list | dict, flo
     """
     keys, arrays, is_dict = _as_grad_items(grads)
     max_norm = check_positive_number("max_norm", max_norm)
-    global_norm = float(np.sqrt(sum(np.sum(np.square(g, dtype=np.float64)) for g in arrays if g is not None)))
-    scale = max_norm / max(global_norm, max_norm) if np.isfinite(global_norm) else np.nan
-    clipped = [None if g is None else g * np.asarray(scale, dtype=_float_dtype(g)) for g in arrays]
+    global_norm = float(np.sqrt(sum(
+        np.sum(np.square(g, dtype=np.float64)) for g in arrays if g is not None
+    )))
+    scale = (
+        max_norm / max(global_norm, max_norm) if np.isfinite(global_norm) else np.nan
+    )
+    clipped = [
+        None if g is None else g * np.asarray(scale, dtype=_float_dtype(g))
+        for g in arrays
+    ]
     return _pack(keys, clipped, is_dict), global_norm
 
 

@@ -247,7 +247,8 @@ class AdditiveAttention(keras.layers.Layer):
     def call(self, query, memory):
         q = ops.matmul(query, self.W_query)[:, :, None, :]           # [batch, Tq, 1, a]
         k = ops.matmul(memory, self.W_memory)[:, None, :, :]         # [batch, 1, Ts, a]
-        alpha = ops.softmax(ops.sum(ops.tanh(q + k) * self.v, axis=-1), axis=-1)   # [batch, Tq, Ts]
+        # [batch, Tq, Ts]
+        alpha = ops.softmax(ops.sum(ops.tanh(q + k) * self.v, axis=-1), axis=-1)
         return ops.matmul(alpha, memory), alpha
 
     def compute_output_shape(self, query_shape, memory_shape):

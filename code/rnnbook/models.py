@@ -355,9 +355,11 @@ def __getattr__(name: str):
 
 
 # ------------------------------------------------------------------ chapter 7: regularised and convolutional models
-def regularised_model(cell: str, units: int, *, steps: int | None, features: int, dropout: float = 0.0,
-                      recurrent_dropout: float = 0.0, output_dropout: float = 0.0, l2: float = 0.0,
-                      outputs: int = 1, seed: int | None = None):
+def regularised_model(
+    cell: str, units: int, *, steps: int | None, features: int, dropout: float = 0.0,
+    recurrent_dropout: float = 0.0, output_dropout: float = 0.0, l2: float = 0.0,
+    outputs: int = 1, seed: int | None = None,
+):
     """:func:`recurrent_model`'s one-layer network with the usual regularisers switched on one by one.
 
     The layers: ``Input``; the recurrent layer (with ``dropout`` on its input
@@ -416,9 +418,14 @@ def regularised_model(cell: str, units: int, *, steps: int | None, features: int
     if steps is not None:
         steps = check_positive_int("steps", steps)
     features = check_positive_int("features", features)
-    rates = {name: check_number(name, value, 0, 1, high_open=True)
-             for name, value in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout),
-                                 ("output_dropout", output_dropout))}
+    rates = {
+        name: check_number(name, value, 0, 1, high_open=True)
+        for name, value in (
+            ("dropout", dropout),
+            ("recurrent_dropout", recurrent_dropout),
+            ("output_dropout", output_dropout),
+        )
+    }
     l2 = check_number("l2", l2, 0)
     outputs = check_positive_int("outputs", outputs)
     if seed is not None:
@@ -428,12 +435,19 @@ def regularised_model(cell: str, units: int, *, steps: int | None, features: int
 
     reg = keras.regularizers.L2(l2) if l2 > 0 else None
     layer_cls = getattr(keras.layers, _KERAS_LAYERS[cell])
-    rnn = layer_cls(units, dropout=rates["dropout"], recurrent_dropout=rates["recurrent_dropout"], seed=seed,
-                    kernel_regularizer=reg, recurrent_regularizer=reg)
+    rnn = layer_cls(
+        units,
+        dropout=rates["dropout"],
+        recurrent_dropout=rates["recurrent_dropout"],
+        seed=seed,
+        kernel_regularizer=reg,
+        recurrent_regularizer=reg,
+    )
     head = keras.layers.Dense(outputs, kernel_regularizer=reg)
     stack = [keras.Input((steps, features)), rnn]
     if rates["output_dropout"] > 0:
-        stack.append(keras.layers.Dropout(rates["output_dropout"], seed=seed))  # created after the head
+        # created after the head
+        stack.append(keras.layers.Dropout(rates["output_dropout"], seed=seed))
     return keras.Sequential(stack + [head])
 
 
@@ -460,9 +474,11 @@ def receptive_field(kernel_size: int, dilations: Sequence[int], convs_per_block:
     return 1 + convs_per_block * (kernel_size - 1) * sum(dilations)
 
 
-def tcn_model(filters: int, *, steps: int | None, features: int, kernel_size: int = 2,
-              dilations: Sequence[int] = (1, 2, 4, 8), outputs: int = 1, output_activation: str | None = None,
-              return_sequences: bool = False):
+def tcn_model(
+    filters: int, *, steps: int | None, features: int, kernel_size: int = 2,
+    dilations: Sequence[int] = (1, 2, 4, 8), outputs: int = 1,
+    output_activation: str | None = None, return_sequences: bool = False,
+):
     """A temporal convolutional network (Bai, Kolter & Koltun 2018): residual blocks of dilated causal convolutions.
 
     Each block b holds two ``Conv1D(filters, kernel_size, padding="causal",
@@ -511,7 +527,10 @@ def tcn_model(filters: int, *, steps: int | None, features: int, kernel_size: in
     features = check_positive_int("features", features)
     kernel_size = check_positive_int("kernel_size", kernel_size)
     if kernel_size < 2:
-        raise ValueError(f"kernel_size must be >= 2 (a 1-tap convolution never sees the past); got {kernel_size}")
+        raise ValueError(
+            "kernel_size must be >= 2 (a 1-tap convolution never sees the past); "
+            f"got {kernel_size}"
+        )
     receptive_field(kernel_size, dilations)  # validates the dilations
     outputs = check_positive_int("outputs", outputs)
     _check_activation("output_activation", output_activation)
@@ -523,8 +542,10 @@ def tcn_model(filters: int, *, steps: int | None, features: int, kernel_size: in
     inputs = keras.Input((steps, features))
     x = inputs
     for d in dilations:
-        y = L.Conv1D(filters, kernel_size, padding="causal", dilation_rate=int(d), activation="relu")(x)
-        y = L.Conv1D(filters, kernel_size, padding="causal", dilation_rate=int(d), activation="relu")(y)
+        y = L.Conv1D(filters, kernel_size, padding="causal",
+                     dilation_rate=int(d), activation="relu")(x)
+        y = L.Conv1D(filters, kernel_size, padding="causal",
+                     dilation_rate=int(d), activation="relu")(y)
         skip = x if x.shape[-1] == filters else L.Conv1D(filters, 1)(x)
         x = L.Activation("relu")(L.Add()([skip, y]))
     if not return_sequences:

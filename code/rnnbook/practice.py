@@ -37,8 +37,10 @@ __all__ = ["keras_dropout_masks", "cudnn_blockers", "random_walk_tagging", "pad_
 
 
 # --------------------------------------------------------------------------- dropout masks
-def keras_dropout_masks(rate: float, *, kind: str = "recurrent", batch: int = 4, steps: int = 10, units: int = 8,
-                        seed: int = 0) -> np.ndarray:
+def keras_dropout_masks(
+    rate: float, *, kind: str = "recurrent", batch: int = 4, steps: int = 10,
+    units: int = 8, seed: int = 0,
+) -> np.ndarray:
     """The dropout masks that a Keras ``SimpleRNN`` applies at every step of one training call.
 
     The layer is given weights that make the mask readable from its output.
@@ -74,21 +76,29 @@ def keras_dropout_masks(rate: float, *, kind: str = "recurrent", batch: int = 4,
     """
     rate = check_number("rate", rate, 0, 1, low_open=True, high_open=True)
     check_choice("kind", kind, ("recurrent", "input"))
-    batch, steps, units = (check_positive_int(n, v) for n, v in (("batch", batch), ("steps", steps), ("units", units)))
+    batch, steps, units = (
+        check_positive_int(n, v)
+        for n, v in (("batch", batch), ("steps", steps), ("units", units))
+    )
     seed = check_seed("seed", seed)
 
     import keras
 
     if kind == "recurrent":
-        layer = keras.layers.SimpleRNN(units, activation="linear", use_bias=False, recurrent_dropout=rate,
-                                       seed=seed, return_sequences=True)
-        x = np.ones((batch, steps + 1, 1), dtype="float32")   # step 0 has no h_{t-1} to drop
+        layer = keras.layers.SimpleRNN(
+            units, activation="linear", use_bias=False, recurrent_dropout=rate,
+            seed=seed, return_sequences=True,
+        )
+        # step 0 has no h_{t-1} to drop
+        x = np.ones((batch, steps + 1, 1), dtype="float32")
         layer.build(x.shape)
         layer.set_weights([np.ones((1, units)), (1 - rate) / 2 * np.eye(units)])
         h = np.asarray(layer(x, training=True))[:, 1:]
         return h > 1.25
-    layer = keras.layers.SimpleRNN(units, activation="linear", use_bias=False, dropout=rate, seed=seed,
-                                   return_sequences=True)
+    layer = keras.layers.SimpleRNN(
+        units, activation="linear", use_bias=False, dropout=rate, seed=seed,
+        return_sequences=True,
+    )
     x = np.ones((batch, steps, units), dtype="float32")
     layer.build(x.shape)
     layer.set_weights([np.eye(units), np.zeros((units, units))])
@@ -275,15 +285,22 @@ def masked_scores(y_true, p, mask) -> dict[str, float]:
         p = p[..., 0]
     m = _check_mask(mask)
     if not (y.shape == p.shape == m.shape):
-        raise ValueError(f"y_true, p and mask must have the same shape [batch, steps]; "
-                         f"got {y.shape}, {p.shape} and {m.shape}")
+        raise ValueError(
+            f"y_true, p and mask must have the same shape [batch, steps]; "
+            f"got {y.shape}, {p.shape} and {m.shape}"
+        )
     if not m.any():
         raise ValueError("mask has no real step (every value is False)")
     q = np.clip(p, 1e-7, 1 - 1e-7)                       # Keras's epsilon
-    loss = -(y * np.log(q) + (1 - y) * np.log(1 - q))    # per-step cross-entropy, [batch, steps]
+    # per-step cross-entropy, [batch, steps]
+    loss = -(y * np.log(q) + (1 - y) * np.log(1 - q))
     hit = ((p > 0.5) == (y > 0.5)).astype(float)
-    return {"loss (all steps)": float(loss.mean()), "loss (real steps)": float(loss[m].mean()),
-            "accuracy (all steps)": float(hit.mean()), "accuracy (real steps)": float(hit[m].mean())}
+    return {
+        "loss (all steps)": float(loss.mean()),
+        "loss (real steps)": float(loss[m].mean()),
+        "accuracy (all steps)": float(hit.mean()),
+        "accuracy (real steps)": float(hit[m].mean()),
+    }
 
 
 # --------------------------------------------------------------------------- bucketing
@@ -295,7 +312,9 @@ def _check_lengths(lengths) -> np.ndarray:
     return arr.astype(np.int64)
 
 
-def bucket_batches(lengths, batch_size: int, boundaries: Sequence[int], *, seed: int = 0) -> list[np.ndarray]:
+def bucket_batches(
+    lengths, batch_size: int, boundaries: Sequence[int], *, seed: int = 0
+) -> list[np.ndarray]:
     """Batches of sequence indices, each drawn from one bucket of similar lengths.
 
     A sequence of length L goes to bucket ``b``, the number of boundaries <= L
@@ -329,14 +348,24 @@ def bucket_batches(lengths, batch_size: int, boundaries: Sequence[int], *, seed:
     lengths = _check_lengths(lengths)
     batch_size = check_positive_int("batch_size", batch_size)
     bounds = np.asarray(boundaries)
-    if bounds.ndim != 1 or bounds.dtype.kind not in "iu" or (np.diff(bounds) <= 0).any():
-        raise ValueError(f"boundaries must be increasing ints, e.g. (15, 30, 45); got {boundaries!r}")
+    if (
+        bounds.ndim != 1
+        or bounds.dtype.kind not in "iu"
+        or (np.diff(bounds) <= 0).any()
+    ):
+        raise ValueError(
+            "boundaries must be increasing ints, e.g. (15, 30, 45); "
+            f"got {boundaries!r}"
+        )
     rng = np.random.default_rng(check_seed("seed", seed))
-    bucket = np.searchsorted(bounds, lengths, side="right")        # 0 .. len(boundaries)
+    # 0 .. len(boundaries)
+    bucket = np.searchsorted(bounds, lengths, side="right")
     batches = []
     for b in np.unique(bucket):
         members = rng.permutation(np.flatnonzero(bucket == b))
-        batches += [members[i:i + batch_size] for i in range(0, len(members), batch_size)]
+        batches += [
+            members[i:i + batch_size] for i in range(0, len(members), batch_size)
+        ]
     return [batches[k] for k in rng.permutation(len(batches))]
 
 
@@ -466,7 +495,10 @@ def early_stopping_epochs(val_curve, patience: int) -> tuple[int, int]:
     """
     curve = as_array("val_curve", val_curve, ndim=1, shape_desc="(epochs,)")
     if curve.size == 0 or not np.isfinite(curve).all():
-        raise ValueError(f"val_curve must be a non-empty curve of finite losses; got shape {curve.shape}")
+        raise ValueError(
+            "val_curve must be a non-empty curve of finite losses; "
+            f"got shape {curve.shape}"
+        )
     patience = check_positive_int("patience", patience)
     best, best_epoch, wait = np.inf, 0, 0
     for epoch, value in enumerate(curve):

@@ -169,15 +169,22 @@ def one_hot(ids, depth: int) -> np.ndarray:
     """
     depth = check_int("depth", depth, minimum=1)
     if isinstance(ids, (str, bytes)):
-        raise TypeError(f"ids must be integers; got {type_name(ids)} (encode the tokens first)")
+        raise TypeError(
+            f"ids must be integers; got {type_name(ids)} (encode the tokens first)"
+        )
     try:
         a = np.asarray(ids)
     except (ValueError, TypeError) as err:  # ragged nested lists
-        raise ValueError(f"ids must be a rectangular array of integers; got a ragged {type_name(ids)}") from err
+        raise ValueError(
+            "ids must be a rectangular array of integers; "
+            f"got a ragged {type_name(ids)}"
+        ) from err
     if a.size and not np.issubdtype(a.dtype, np.integer):
         raise TypeError(f"ids must be integers, got dtype {a.dtype}")
     if a.size and (a.min() < 0 or a.max() >= depth):
-        raise ValueError(f"ids must lie in [0, {depth}), got values from {a.min()} to {a.max()}")
+        raise ValueError(
+            f"ids must lie in [0, {depth}), got values from {a.min()} to {a.max()}"
+        )
     flat = a.astype(np.int64).reshape(-1)
     out = np.zeros((flat.size, depth), dtype=np.float32)
     out[np.arange(flat.size), flat] = 1.0
@@ -269,7 +276,9 @@ def tfidf(docs, smooth_idf: bool = True, sublinear_tf: bool = False,
         raise ValueError(f"norm must be 'l2', 'l1' or None; got {norm!r}")
     vocabulary = sorted({t for doc in docs for t in doc})
     if not vocabulary:
-        raise ValueError(f"docs must hold at least one token; got {len(docs)} empty document(s)")
+        raise ValueError(
+            f"docs must hold at least one token; got {len(docs)} empty document(s)"
+        )
     column = {t: j for j, t in enumerate(vocabulary)}
     tf = np.zeros((len(docs), len(vocabulary)))
     for row, doc in enumerate(docs):
@@ -281,7 +290,9 @@ def tfidf(docs, smooth_idf: bool = True, sublinear_tf: bool = False,
         tf[tf > 0] = 1 + np.log(tf[tf > 0])
     x = tf * idf
     if norm is not None:
-        size = np.sqrt((x ** 2).sum(axis=1)) if norm == "l2" else np.abs(x).sum(axis=1)
+        size = (
+            np.sqrt((x ** 2).sum(axis=1)) if norm == "l2" else np.abs(x).sum(axis=1)
+        )
         x = x / np.where(size > 0, size, 1.0)[:, None]
     return x, vocabulary
 
@@ -385,7 +396,8 @@ class CharMarkovChain:
         self.counts = {}
         for i, ch in enumerate(text):
             ctx = padded[i:i + self.order]
-            for j in range(self.order + 1):  # ctx[j:] runs from the full context down to ""
+            # ctx[j:] runs from the full context down to ""
+            for j in range(self.order + 1):
                 self.counts.setdefault(ctx[j:], Counter())[ch] += 1
         self._totals = {c: sum(v.values()) for c, v in self.counts.items()}
         return self
@@ -402,7 +414,9 @@ class CharMarkovChain:
         return ctx
 
     def _prob(self, ctx: str, char: str) -> float:
-        return (self.counts[ctx].get(char, 0) + self.alpha) / (self._totals[ctx] + self.alpha * len(self.alphabet))
+        return (self.counts[ctx].get(char, 0) + self.alpha) / (
+            self._totals[ctx] + self.alpha * len(self.alphabet)
+        )
 
     def prob(self, context: str, char: str) -> float:
         """Smoothed P(char | the last ``order`` characters of ``context``), with back-off.
