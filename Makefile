@@ -17,12 +17,13 @@ export OPENBLAS_CORETYPE := Haswell
 export OPENBLAS_NUM_THREADS := 1
 export NPY_DISABLE_CPU_FEATURES := X86_V4,AVX512_ICL,AVX512_SPR
 
-.PHONY: book test unit nbval build bench student book-student execute clean help
+.PHONY: book test unit nbval build browser bench student book-student execute clean help
 
 help:
 	@echo "make book          build the HTML book into _build/html"
-	@echo "make test          unit tests, nbval over every notebook, student edition, strict book build"
-	@echo "make bench         execute every notebook and print its time"
+	@echo "make test          unit tests, nbval over every notebook, student edition, strict book build, browser tests"
+	@echo "make browser       browser tests of the built book, live JupyterLab, Binder readiness"
+	@echo "make bench         measure NumPy vs Keras, word2vec vs gensim, beam vs greedy, notebook times"
 	@echo "make student       write the student edition into student/"
 	@echo "make book-student  build the book without solutions into _build/student/_build/html"
 	@echo "make execute NB=chapters/x.ipynb   re-execute one notebook in place (clean kernel)"
@@ -38,7 +39,7 @@ book: $(STAMP)
 	@echo "Open file://$(CURDIR)/_build/html/index.html"
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -q
+	$(BIN)/python -m pytest tests -q --ignore=tests/browser
 
 nbval: $(STAMP)
 	$(BIN)/python -m pytest $(NBVAL) chapters -q --nbval-times _build/nbval-times.txt
@@ -47,14 +48,16 @@ build: $(STAMP)
 	rm -rf _build/html _build/.doctrees
 	$(BIN)/jupyter-book build . -W -n --keep-going -q
 
+browser: $(STAMP)
+	$(BIN)/python -m pytest tests/browser -q -rs
+
 test: $(STAMP)
-	$(MAKE) unit nbval build
+	$(MAKE) unit nbval build browser
 	@echo; echo "Notebook execution times (budget: 90 s each, 12 min in all, on 2 cores):"
 	@cat _build/nbval-times.txt
 
 bench: $(STAMP)
-	$(BIN)/python -m pytest $(NBVAL) chapters -q --nbval-times _build/nbval-times.txt
-	@cat _build/nbval-times.txt
+	$(BIN)/python benchmarks/run.py
 
 student: $(STAMP)
 	$(BIN)/python -m rnnbook.assign student student
@@ -65,6 +68,7 @@ book-student: $(STAMP)
 
 execute: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 $(NB)
+	$(BIN)/python -m rnnbook.publish tidy $(NB)
 
 clean:
 	rm -rf _build student

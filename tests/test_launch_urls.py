@@ -1,4 +1,4 @@
-"""The launch, repository and issue buttons of the built book come from one setting: `repository` in _config.yml."""
+"""The launch (Binder, Thebe, Colab), repository and issue buttons of the built book come from one setting: `repository` in _config.yml."""
 import re
 import subprocess
 import sys
@@ -47,5 +47,12 @@ def test_every_launch_url_is_built_from_the_setting(built_with_other_repository)
         binder = re.findall(r'href="(https://mybinder\.org/[^"]+)"', text)
         assert binder == [f"https://mybinder.org/v2/gh/example-org/example-book/trunk?"
                           f"urlpath=lab/tree/chapters/{page.stem}.ipynb"], (page.name, binder)
+        colab = re.findall(r'href="(https://colab\.research\.google\.com/[^"]+)"', text)
+        assert colab == [f"https://colab.research.google.com/github/example-org/example-book/blob/trunk/"
+                         f"chapters/{page.stem}.ipynb"], (page.name, colab)
+        thebe = re.search(r'binderOptions:\s*{\s*repo:\s*"([^"]+)",\s*ref:\s*"([^"]+)"', text)
+        assert thebe and thebe.groups() == ("example-org/example-book", "trunk"), (page.name, "Thebe")
+        downloads = re.findall(r'href="([^"]+\.ipynb)"', text)
+        assert f"../_sources/chapters/{page.stem}.ipynb" in downloads, (page.name, "no notebook download")
         repo_links = set(re.findall(r'href="(https://github\.com/[^"]+)"', text))
         assert repo_links and all(link.startswith("https://github.com/example-org/example-book") for link in repo_links)

@@ -1,0 +1,177 @@
+"""How the chapter notebooks are stored and published.
+
+Two jobs keep tooling out of the reader's sight:
+
+* :func:`tidy` runs after a notebook is executed (``make execute`` calls
+  ``python -m rnnbook.publish tidy NB``).  It turns a leading
+  ``# NBVAL_IGNORE_OUTPUT`` comment into the cell tag ``nbval-ignore-output``
+  (which nbval honours), drops the notebook's saved widget state, and stores every
+  cell that displays a live widget without outputs, tagged ``widget`` and
+  ``nbval-ignore-output``: a saved widget is dead on a static page and shows as raw
+  ``interactive(children=...`` text on Binder until the cell runs.
+* This module is also a Sphinx extension (``rnnbook.publish`` in ``_config.yml``):
+  when the book is built it removes nbgrader's ``### BEGIN SOLUTION`` and
+  ``### END SOLUTION`` lines from the code the page shows.  The notebooks keep
+  them, because the student edition (:mod:`rnnbook.assign`) and nbgrader need them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import nbformat
+
+NBVAL_COMMENT = "# NBVAL_IGNORE_OUTPUT"
+NBVAL_TAG = "nbval-ignore-output"
+WIDGET_TAG = "widget"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+#: The longest code line a chapter may show: longer lines scroll sideways on the page.
+MAX_CODE_LINE = 85
+
+__all__ = ["tidy", "tidy_file", "strip_solution_markers", "long_code_lines", "unique_scripts",
+           "setup"]
+
+
+def _add_tags(cell: dict, *tags: str) -> None:
+    have = cell.setdefault("metadata", {}).setdefault("tags", [])
+    have.extend(tag for tag in tags if tag not in have)
+
+
+def _shows_widget(cell: dict) -> bool:
+    return any(WIDGET_MIME in out.get("data", {}) for out in cell.get("outputs", []))
+
+
+def tidy(nb: dict) -> list[str]:
+    """Tidy an executed notebook in place for storage; return what changed.
+
+    Parameters
+    ----------
+    nb : dict
+        A notebook (nbformat 4), as read by ``nbformat.read`` or ``json.load``.
+
+    Returns
+    -------
+    list of str
+        One line per change, empty when the notebook was already tidy.
+
+    Raises
+    ------
+    TypeError
+        If ``nb`` is not a dict with a list of ``cells``.
+    """
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise TypeError(f"nb must be a notebook dict with a 'cells' list, got {type(nb).__name__}")
+    changes = []
+    if nb.get("metadata", {}).pop("widgets", None) is not None:
+        changes.append("dropped the saved widget state")
+    for index, cell in enumerate(nb["cells"]):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        lines = source.split("\n")
+        if lines and lines[0].strip() == NBVAL_COMMENT:
+            cell["source"] = "\n".join(lines[1:])
+            _add_tags(cell, NBVAL_TAG)
+            changes.append(f"cell {index}: comment {NBVAL_COMMENT!r} -> tag {NBVAL_TAG!r}")
+        if _shows_widget(cell):
+            _add_tags(cell, WIDGET_TAG, NBVAL_TAG)
+            changes.append(f"cell {index}: tagged {WIDGET_TAG!r}")
+        if WIDGET_TAG in cell.get("metadata", {}).get("tags", []) and cell.get("outputs"):
+            cell["outputs"] = []
+            changes.append(f"cell {index}: widget outputs removed")
+    return changes
+
+
+def tidy_file(path: str | Path) -> list[str]:
+    """Tidy the notebook at ``path`` in place (see :func:`tidy`); return what changed."""
+    path = Path(path)
+    if path.suffix != ".ipynb" or not path.is_file():
+        raise ValueError(f"expected an existing .ipynb file, got {str(path)!r}")
+    nb = nbformat.read(path, as_version=4)
+    changes = tidy(nb)
+    if changes:
+        nbformat.write(nb, path)
+    return changes
+
+
+def strip_solution_markers(code: str) -> str:
+    """Remove the lines that hold only an nbgrader solution marker from ``code``."""
+    if not isinstance(code, str):
+        raise TypeError(f"code must be a str, got {type(code).__name__}")
+    return "\n".join(line for line in code.split("\n") if line.strip() not in SOLUTION_MARKERS)
+
+
+def long_code_lines(nb: dict, limit: int = MAX_CODE_LINE) -> list[tuple[int, int]]:
+    """(cell index, line length) of every code line longer than ``limit`` characters."""
+    found = []
+    for index, cell in enumerate(nb["cells"]):
+        if cell.get("cell_type") == "code":
+            source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+            found.extend((index, len(line)) for line in source.split("\n") if len(line) > limit)
+    return found
+
+
+def _strip_notebook_markers(app, docname: str, source: list[str]) -> None:
+    """Sphinx ``source-read`` hook: drop solution markers from a notebook's code cells."""
+    if not str(app.env.doc2path(docname)).endswith(".ipynb"):
+        return
+    nb = json.loads(source[0])
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code":
+            code = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+            cell["source"] = strip_solution_markers(code)
+    source[0] = json.dumps(nb)
+
+
+def unique_scripts(scripts: list) -> list:
+    """``scripts`` without repeats, in order (same file, same inline body, same attributes).
+
+    sphinx-thebe registers its inline configuration once per reading pass, so a page
+    could declare ``const THEBE_JS_URL`` twice, which is a JavaScript error.
+    """
+    seen, kept = set(), []
+    for script in scripts:
+        # an inline script is registered with filename None by one extension, '' by another
+        key = (str(getattr(script, "filename", script) or ""),
+               tuple(sorted(getattr(script, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            kept.append(script)
+    return kept
+
+
+def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
+    """Sphinx ``html-page-context`` hook: each script once per page."""
+    if "script_files" in context:
+        context["script_files"] = unique_scripts(context["script_files"])
+
+
+def setup(app):
+    """Register the build-time hooks (Sphinx extension entry point)."""
+    app.connect("source-read", _strip_notebook_markers)
+    app.connect("html-page-context", _dedupe_scripts, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rnnbook.publish", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    tidy_parser = sub.add_parser("tidy", help="tidy executed notebooks in place for storage")
+    tidy_parser.add_argument("notebooks", nargs="+")
+    args = parser.parse_args(argv)
+    for name in args.notebooks:
+        try:
+            changes = tidy_file(name)
+        except ValueError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        for change in changes:
+            print(f"{name}: {change}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
