@@ -202,10 +202,11 @@ def unrolled_rnn(steps: int = 4, *, title: str | None = None):
     arrow(0, 0.2, 0, 0.68)
     arrow(0, 1.32, 0, 1.8)
     arrow(0.33, 2.0, 0.5, 1.2, connectionstyle="arc3,rad=-0.9")
-    ax.text(0.72, 1.55, "$h_{t-1}$", fontsize=9)
+    # the label sits outside the loop's arc, never on the arrow
+    ax.text(0.86, 1.6, "$h_{t-1}$", fontsize=9, ha="left", va="center")
 
     # unrolled view: the same cell at t = 1..steps
-    x0 = 2.2
+    x0 = 2.7
     box(x0 - 0.9, 1, "$h_0$", PALETTE[7], w=0.55, h=0.4)
     for k in range(steps):
         x = x0 + 1.5 * k + 0.5

@@ -15,6 +15,9 @@ from ._validate import check_choice, check_positive_int
 __all__ = ["gradient_norm_explorer", "draw_gradient_norms"]
 
 
+#: Show each control's whole label ("sigma_max(U)", not "sigma_ma...").
+_LABEL = {"description_width": "initial"}
+
 def draw_gradient_norms(spectral_norm: float = 1.0, activation: str = "tanh", steps: int = 100,
                         units: int = 32, init: str = "orthogonal"):
     """Draw one setting of the explorer: the measured norms and the bound s**lag on a log scale.
@@ -73,10 +76,14 @@ def gradient_norm_explorer(units: int = 32):
 
     return w.interact(
         show,
-        spectral_norm=w.FloatSlider(value=1.0, min=0.5, max=1.5, step=0.05, description="sigma_max(U)"),
-        activation=w.Dropdown(options=["tanh", "relu"], value="tanh", description="activation"),
-        steps=w.IntSlider(value=100, min=10, max=300, step=10, description="length T"),
-        init=w.Dropdown(options=["orthogonal", "identity", "gaussian"], value="orthogonal", description="U"),
+        spectral_norm=w.FloatSlider(value=1.0, min=0.5, max=1.5, step=0.05, description="sigma_max(U)",
+            style=_LABEL),
+        activation=w.Dropdown(options=["tanh", "relu"], value="tanh", description="activation",
+            style=_LABEL),
+        steps=w.IntSlider(value=100, min=10, max=300, step=10, description="length T",
+            style=_LABEL),
+        init=w.Dropdown(options=["orthogonal", "identity", "gaussian"], value="orthogonal", description="U",
+            style=_LABEL),
     )
 
 
@@ -185,8 +192,10 @@ def temperature_explorer(log_probs, labels, n: int = 12):
 
     return w.interact(
         show,
-        temperature=w.FloatLogSlider(value=1.0, base=10, min=-1, max=0.5, step=0.05, description="temperature"),
-        top_k=w.IntSlider(value=0, min=0, max=min(20, len(labels)), step=1, description="top-k (0: off)"),
+        temperature=w.FloatLogSlider(value=1.0, base=10, min=-1, max=0.5, step=0.05, description="temperature",
+            style=_LABEL),
+        top_k=w.IntSlider(value=0, min=0, max=min(20, len(labels)), step=1, description="top-k (0: off)",
+            style=_LABEL),
     )
 
 
@@ -260,10 +269,11 @@ def beam_width_explorer(models_by_name, dates, written=("Saturday 21 November 20
 
     return w.interact(
         show,
-        model=w.Dropdown(options=list(models_by_name), description="model"),
-        date=w.Dropdown(options=written, description="written date"),
-        beam_width=w.IntSlider(value=4, min=1, max=16, description="beam width"),
-        length_penalty=w.FloatSlider(value=0.0, min=0.0, max=2.0, step=0.1, description="alpha"),
+        model=w.Dropdown(options=list(models_by_name), description="model", style=_LABEL),
+        date=w.Dropdown(options=written, description="written date", style=_LABEL),
+        beam_width=w.IntSlider(value=4, min=1, max=16, description="beam width", style=_LABEL),
+        length_penalty=w.FloatSlider(value=0.0, min=0.0, max=2.0, step=0.1, description="alpha",
+            style=_LABEL),
     )
 
 
