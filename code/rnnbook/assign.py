@@ -165,6 +165,177 @@ def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+_EXERCISE = re.compile(r"^(?P<fence>:{3,}|`{3,})\{exercise\}(?P<title>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$",
+                       re.MULTILINE | re.DOTALL)
+_LABEL = re.compile(r"^:label:\s*(?P<label>\S+)", re.MULTILINE)
+_START_LABEL = re.compile(r"\{solution-start\}\s*(?P<label>\S+)")
+#: nbgrader's cell metadata schema that the course folder is written in.
+NBGRADER_SCHEMA = 3
+
+
+def _nbgrader_meta(grade_id: str, *, solution: bool, grade: bool, locked: bool,
+                   points: int | None = None) -> dict:
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked,
+            "schema_version": NBGRADER_SCHEMA, "solution": solution, "task": False}
+    if points is not None:
+        meta["points"] = points
+    return meta
+
+
+def exercises(nb: nbformat.NotebookNode) -> dict[str, dict]:
+    """The exercises of a notebook: label -> {"auto": auto-checked?, "points": number of stars}."""
+    found = {}
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for match in _EXERCISE.finditer(cell.source):
+            label = _LABEL.search(match["body"])
+            if label is None:
+                raise ValueError(f"an exercise without a :label: ({match['title'].strip()!r})")
+            title = match["title"]
+            found[label["label"]] = {"auto": "auto-checked" in title,
+                                     "points": max(1, title.count("\u2605"))}
+    return found
+
+
+def _split_checks(source: str) -> tuple[str, list[str]]:
+    """Split a solution cell into (the learner's part, the check statements after its last END)."""
+    lines = source.split("\n")
+    ends = [i for i, line in enumerate(lines) if line.strip() == END]
+    tail_start = ends[-1] + 1 if ends else len(lines)
+    keep, checks_ = lines[:tail_start], []
+    for line in lines[tail_start:]:
+        (checks_ if line.startswith("checks.") else keep).append(line)
+    return "\n".join(keep).rstrip("\n"), checks_
+
+
+def _assertion(check_code: str) -> str:
+    """``checks.x(...)`` statements, each made to raise ``AssertionError`` when the check fails."""
+    import ast
+
+    tree = ast.parse(check_code)
+    lines = []
+    for stmt in tree.body:
+        segment = ast.get_source_segment(check_code, stmt)
+        if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+            raise ValueError(f"a check cell may hold only check calls; found {segment!r}")
+        lines.append(f"{segment}.assert_passed()")
+    return "\n".join(lines)
+
+
+def _is_check_cell(cell) -> bool:
+    lines = [line for line in cell.source.split("\n") if line.strip()]
+    return cell.cell_type == "code" and bool(lines) and all(
+        line.startswith(("checks.", " ", ")")) for line in lines) and lines[0].startswith("checks.")
+
+
+def nbgrader_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Return the nbgrader source version of one notebook (the input is not modified).
+
+    * The reading, the figures and the references stay as they are.
+    * A solution block (from ``{solution-start}`` to ``{solution-end}``) keeps only the
+      code cells with ``### BEGIN/END SOLUTION`` regions, as nbgrader solution cells
+      without outputs; its explanations and worked code are dropped from the cells the
+      release is made from.
+    * An auto-checked exercise gets a locked autograder-test cell worth its stars in
+      points, right after its solution block, in which each check call ends in
+      ``.assert_passed()``, so a failed check fails the cell.  The check comes from the
+      solution cell's last lines or from the check cell that follows the block.
+    * Any other exercise (conceptual, experiment) gets a manually graded answer cell
+      worth its stars; the book's solution is its rubric, inside solution markers, so
+      the release shows only nbgrader's "YOUR ANSWER HERE".
+
+    Raises
+    ------
+    ValueError
+        If the notebook's exercises and solution blocks do not fit together (a solution
+        block without an exercise, an auto-checked exercise without a check).
+    """
+    nb = nbformat.from_dict(nb)  # deep copy
+    found = exercises(nb)
+    cells, gated, label, rubric, checks_, awaiting = [], False, None, [], [], None
+
+    def close_block():
+        info = found[label]
+        if info["auto"]:
+            return [_test_cell(label, info["points"], "\n".join(checks_))] if checks_ else label
+        text = "\n\n".join(part.strip("\n") for part in rubric if part.strip())
+        answer = nbformat.v4.new_markdown_cell(
+            f"**Your answer to {label}** ({info['points']} points, graded by hand)\n\n"
+            f"{BEGIN}\nRubric, from the book's solution:\n\n{text}\n{END}")
+        answer.metadata["nbgrader"] = _nbgrader_meta(f"{label}-answer", solution=True, grade=True,
+                                                     locked=False, points=info["points"])
+        return [answer]
+
+    def text_cell(text: str) -> None:
+        if text.strip():
+            cells.append(nbformat.v4.new_markdown_cell(strip_solution_directives(text.strip("\n"))))
+
+    for cell in nb.cells:
+        src = cell.source
+        if awaiting is not None:
+            if not _is_check_cell(cell):
+                raise ValueError(f"auto-checked exercise {awaiting} has no check call")
+            cells.append(_test_cell(awaiting, found[awaiting]["points"], src))
+            awaiting = None
+            continue
+        if cell.cell_type == "markdown" and (_START.search(src) or _END.search(src)):
+            outside, pos = [], 0
+            for gate in _GATE_BLOCK.finditer(src):
+                (rubric if gated else outside).append(src[pos:gate.start()])
+                pos = gate.end()
+                if gate["kind"] == "start":
+                    if gated:
+                        raise ValueError("a solution-start inside another solution block")
+                    text_cell("".join(outside))
+                    outside, gated, rubric, checks_ = [], True, [], []
+                    label = _START_LABEL.search(gate.group(0))["label"]
+                    if label not in found:
+                        raise ValueError(f"a solution block for {label}, which is not an exercise here")
+                else:
+                    if not gated:
+                        raise ValueError("a solution-end without a solution-start")
+                    gated = False
+                    closed = close_block()
+                    if isinstance(closed, str):
+                        awaiting = closed
+                    else:
+                        cells.extend(closed)
+            (rubric if gated else outside).append(src[pos:])
+            text_cell("".join(outside))
+            continue
+        if gated:
+            if cell.cell_type == "code" and BEGIN in src:
+                learner, tail = _split_checks(src)
+                checks_.extend(tail)
+                cell.source, cell.outputs, cell.execution_count = learner, [], None
+                cell.metadata["nbgrader"] = _nbgrader_meta(label, solution=True, grade=False,
+                                                           locked=False)
+                cells.append(cell)
+            elif cell.cell_type == "code":
+                rubric.append(f"```python\n{src}\n```")
+            else:
+                rubric.append(src)
+            continue
+        cell.metadata.pop("nbgrader", None)
+        if cell.cell_type == "markdown":
+            cell.source = strip_solution_directives(src)
+        cells.append(cell)
+    if gated:
+        raise ValueError("a solution-start cell without a matching solution-end cell")
+    if awaiting is not None:
+        raise ValueError(f"auto-checked exercise {awaiting} has no check call")
+    nb.cells = cells
+    return nb
+
+
+def _test_cell(label: str, points: int, check_code: str):
+    cell = nbformat.v4.new_code_cell(_assertion(check_code))
+    cell.metadata["nbgrader"] = _nbgrader_meta(f"{label}-test", solution=False, grade=True,
+                                               locked=True, points=points)
+    return cell
+
+
 def _tracked_top_names(root: Path) -> set[str]:
     """The top-level names under ``root`` that git tracks (empty when git or a repository is missing)."""
     try:
@@ -266,6 +437,50 @@ def write_student_edition(root: Path, out: Path) -> list[Path]:
     return written
 
 
+NBGRADER_CONFIG = """\
+# nbgrader's configuration for the Recurrent course, written by `python -m rnnbook.assign nbgrader`.
+# Run nbgrader from this folder: nbgrader generate_assignment 01_sequence_learning, and so on.
+c = get_config()  # noqa: F821  (nbgrader provides it)
+c.CourseDirectory.course_id = "recurrent"
+# Keep the reading's figures and printed results in the release: the source notebooks
+# already hold no output in any solution or test cell.
+c.ClearOutput.enabled = False
+# Some chapters train models in a cell for up to a minute.
+c.Execute.timeout = 600
+"""
+
+
+def write_nbgrader_course(root: Path, out: Path) -> list[Path]:
+    """Write an nbgrader course folder into ``out``: ``source/<stem>/<stem>.ipynb`` per chapter.
+
+    Each notebook is :func:`nbgrader_notebook` of a chapter; ``out/nbgrader_config.py``
+    sets the course up.  ``out`` is checked and replaced like the student edition's
+    folder (:func:`check_output`), and marked.
+
+    Raises
+    ------
+    UnsafeOutputError
+        If ``out`` may not be written (then nothing on disk was touched).
+    """
+    root, out = Path(root), Path(out)
+    chapters = sorted((root / "chapters").glob("[0-9]*.ipynb"))
+    if not chapters:
+        raise ValueError(f"no chapter notebooks in {root / 'chapters'}")
+    sources = {path.stem: nbgrader_notebook(nbformat.read(path, as_version=4)) for path in chapters}
+    if check_output(root, out) and is_marked(out):
+        shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+    mark(out)
+    (out / "nbgrader_config.py").write_text(NBGRADER_CONFIG)
+    written = []
+    for stem, nb in sources.items():
+        folder = out / "source" / stem
+        folder.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, folder / f"{stem}.ipynb")
+        written.append(folder / f"{stem}.ipynb")
+    return written
+
+
 def _book_root() -> Path:
     here = Path(__file__).resolve()
     for parent in here.parents:
@@ -276,7 +491,7 @@ def _book_root() -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rnnbook.assign", description=__doc__.split("\n\n")[0])
-    parser.add_argument("edition", choices=["student", "book-student"])
+    parser.add_argument("edition", choices=["student", "book-student", "nbgrader"])
     parser.add_argument("out", type=Path, help="output folder")
     parser.add_argument("--root", type=Path, default=None, help="the book's folder (default: found from the package)")
     args = parser.parse_args(argv)
@@ -285,6 +500,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.edition == "student":
             written = write_student_edition(root, args.out)
             print(f"wrote the student edition of {len(written)} notebooks to {args.out}/chapters")
+            return 0
+        if args.edition == "nbgrader":
+            written = write_nbgrader_course(root, args.out)
+            print(f"wrote an nbgrader course of {len(written)} assignments to {args.out}: "
+                  f"cd {args.out} && nbgrader generate_assignment {written[0].stem}")
             return 0
         out_abs = Path(os.path.abspath(args.out))
         check_output(root, args.out, what="output folder of the book build")
