@@ -1,0 +1,105 @@
+"""What every page of the book must have, read from its sources: one title, no skipped
+heading levels, alt text and a caption on every figure, and the field's core references."""
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files.extend(entry["file"] for entry in part["chapters"])
+    found = []
+    for name in files:
+        matches = [p for p in (ROOT / f"{name}.ipynb", ROOT / f"{name}.md") if p.exists()]
+        assert matches, f"_toc.yml lists {name}, which has no .ipynb or .md file"
+        found.append(matches[0])
+    return found
+
+
+PAGES = _toc_files()
+NOTEBOOKS = [p for p in PAGES if p.suffix == ".ipynb"]
+
+
+def _markdown(path: Path) -> str:
+    if path.suffix == ".md":
+        return path.read_text()
+    nb = json.loads(path.read_text())
+    return "\n\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+
+
+def _headings(text: str) -> list[int]:
+    levels, fence = [], None
+    for line in text.split("\n"):
+        marker = re.match(r"^(`{3,}|:{3,})", line)
+        if marker:
+            if fence is None:
+                fence = marker.group(1)[0]
+            elif line.strip() and set(line.strip()) == {fence}:
+                fence = None
+            continue
+        heading = re.match(r"^(#{1,6}) \S", line)
+        if heading and fence is None:
+            levels.append(len(heading.group(1)))
+    return levels
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.stem)
+def test_one_title_and_no_skipped_heading_level(path):
+    levels = _headings(_markdown(path))
+    assert levels and levels[0] == 1 and levels.count(1) == 1, f"{path.name}: headings {levels}"
+    skips = [(a, b) for a, b in zip(levels, levels[1:]) if b > a + 1]
+    assert not skips, f"{path.name} skips a heading level: {skips}"
+
+
+def test_the_heading_reader_ignores_code_fences():
+    text = "# Title\n```python\n# a comment, not a heading\n```\n## Part\n:::{note}\n### inside\n:::\n"
+    assert _headings(text) == [1, 2]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_figure_has_alt_text_and_a_caption(path):
+    nb = json.loads(path.read_text())
+    for index, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        if any("image/png" in out.get("data", {}) for out in cell.get("outputs", [])):
+            mystnb = cell["metadata"].get("mystnb", {})
+            alt = mystnb.get("image", {}).get("alt", "")
+            assert len(alt.split()) >= 5, f"{path.name} cell {index}: alt text missing or too short"
+            figure = mystnb.get("figure", {})
+            assert figure.get("caption") and figure.get("name", "").startswith("fig-"), (
+                f"{path.name} cell {index}: a figure needs a caption and a fig- label")
+
+
+CORE_REFERENCES = {
+    "bengio1994learning": "Bengio",
+    "hochreiter1997long": "Hochreiter",
+    "gers2000learning": "Gers",
+    "pascanu2013difficulty": "Pascanu",
+    "cho2014learning": "Cho",
+    "chung2014empirical": "Chung",
+    "sutskever2014sequence": "Sutskever",
+    "bahdanau2015neural": "Bahdanau",
+    "mikolov2013efficient": "Mikolov",
+    "pennington2014glove": "Pennington",
+    "le2015simple": "Le",
+    "jozefowicz2015empirical": "Jozefowicz",
+    "williams1990efficient": "Peng",
+}
+
+
+def test_the_core_references_are_in_the_bibliography_and_cited():
+    bib = (ROOT / "references.bib").read_text()
+    cited = "\n".join(_markdown(p) for p in PAGES)
+    for key, author in CORE_REFERENCES.items():
+        entry = re.search(r"@\w+\{" + key + r",(.*?)\n\}", bib, re.S)
+        assert entry, f"references.bib has no entry {key}"
+        assert author in entry.group(1), f"{key} should be by {author}"
+        assert re.search(r"\{(foot)?cite(:\w+)?\}`[^`]*\b" + key + r"\b", cited), f"no page cites {key}"
