@@ -1,0 +1,422 @@
+"""The built book in a real browser, with no network: every page of the table of contents.
+
+Run after ``make build`` (``make browser``; ``make test`` does both).  Each page
+is loaded once at desktop width (1280 x 800) and once at phone width (390 x 844),
+each time in a fresh browser context (fresh storage: a first visit), with every
+request to a host other than localhost aborted and recorded.  The checks are
+separate tests parametrised by page, so a failure names the page and the check.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from browser_helpers import HTML, ROOT, new_page, require_book, require_chromium
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+DESKTOP = (1280, 800)
+PHONE = (390, 844)
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+MATHJAX_LOAD_MS = 1_500      # MathJax is a deferred script: it has run (or failed) by `load`; a short grace
+MATHJAX_TYPESET_MS = 30_000  # the first typeset of the longest chapter takes a few seconds
+SOLUTION_PAGE = "chapters/05_lstm"
+SCREENSHOT_PAGE = "chapters/03_bptt"
+MARKERS = ["### BEGIN SOLUTION", "### END SOLUTION", "BEGIN SOLUTION", "END SOLUTION", "NBVAL_IGNORE_OUTPUT", "NBVAL"]
+WIDGET_REPR = re.compile(r"\b(interactive|VBox|HBox|Box|Output|IntSlider|FloatSlider|FloatLogSlider|Dropdown)"
+                         r"\((children|value|layout|outputs|options)=")
+
+
+def toc_pages() -> list[str]:
+    """Every document of _toc.yml (root first), as a path without suffix, e.g. 'chapters/05_lstm'."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    pages = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                pages.append(re.sub(r"\.(md|ipynb|rst)$", "", node["file"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk({k: v for k, v in toc.items() if k != "root"})
+    return list(dict.fromkeys(pages))
+
+
+PAGES = toc_pages()
+NOTEBOOK_PAGES = [p for p in PAGES if (ROOT / f"{p}.ipynb").exists()]
+
+# --------------------------------------------------------------------------- what the browser sees
+COLLECT = """async () => {
+  const math = [...document.querySelectorAll('span.math, div.math')];
+  const untypeset = math.filter(e => !e.querySelector('mjx-container'))
+                        .slice(0, 5).map(e => e.textContent.trim().slice(0, 80));
+  const imgs = [...document.images];
+  imgs.forEach(img => { img.loading = 'eager'; });
+  const settle = img => (img.complete && img.naturalWidth > 0) ? null :
+      Promise.race([img.decode().catch(() => null), new Promise(r => setTimeout(r, 10000))]);
+  await Promise.all(imgs.map(settle));
+  const widgetDom = [...document.querySelectorAll(
+      '.jupyter-widgets, .widget-slider, .widget-interact, .widget-dropdown, .widget-hslider, .jupyter-widgets-output-area')];
+  return {
+    math: math.length,
+    mjx: document.querySelectorAll('mjx-container').length,
+    untypeset,
+    text: document.body.innerText,
+    images: imgs.map(img => ({src: img.getAttribute('src'), url: img.currentSrc || img.src,
+                              alt: img.getAttribute('alt'), width: img.naturalWidth})),
+    widgetDom: widgetDom.length,
+    widgetDomClasses: [...new Set(widgetDom.map(e => e.className))].slice(0, 5),
+    widgetViews: document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]').length,
+    launch: [...document.querySelectorAll('.article-header-buttons a[href]')].map(a => ({
+        href: a.href, raw: a.getAttribute('href'), title: a.title || a.textContent.trim(),
+        cls: a.className})),
+    mathjaxScripts: [...document.scripts].map(s => s.src).filter(s => /mathjax/i.test(s)),
+  };
+}"""
+
+# Every hidden part a reader can open: sphinx-togglebutton's admonitions and <details>.
+OPEN_EVERYTHING = """() => {
+  document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  return {text: document.body.innerText,
+          code: [...document.querySelectorAll('pre, .cell_output, .output')].map(e => e.innerText)};
+}"""
+
+# Elements whose right edge passes the viewport with no scroll box of their own (or of an
+# ancestor) that fits the viewport.  Only the outermost offender of each subtree is reported.
+OVERFLOW = """() => {
+  const vw = document.documentElement.clientWidth;
+  const path = e => {
+    const parts = [];
+    for (let n = e; n && n.nodeType === 1 && parts.length < 5; n = n.parentElement) {
+      let s = n.tagName.toLowerCase();
+      if (n.id) { parts.unshift(s + '#' + n.id); break; }
+      const cls = [...n.classList].slice(0, 2).join('.');
+      if (cls) s += '.' + cls;
+      parts.unshift(s);
+    }
+    return parts.join(' > ');
+  };
+  const visible = e => {
+    const cs = getComputedStyle(e);
+    return cs.display !== 'none' && cs.visibility !== 'hidden';
+  };
+  const fits = r => r.right <= vw + 1 && r.left >= -1;
+  const contained = e => {
+    for (let n = e; n && n !== document.documentElement && n !== document.body; n = n.parentElement) {
+      const ox = getComputedStyle(n).overflowX;
+      if (['auto', 'scroll', 'hidden', 'clip'].includes(ox) && fits(n.getBoundingClientRect())) return true;
+    }
+    return false;
+  };
+  const offenders = [];
+  const flagged = new Set();
+  for (const e of document.body.querySelectorAll('*')) {
+    if (!visible(e)) continue;
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || r.right <= vw + 1) continue;
+    if (contained(e)) continue;
+    let p = e.parentElement, under = false;
+    for (; p; p = p.parentElement) if (flagged.has(p)) { under = true; break; }
+    flagged.add(e);
+    if (!under) offenders.push({path: path(e), left: Math.round(r.left), right: Math.round(r.right),
+                                width: Math.round(r.width)});
+  }
+  return {viewport: vw, scrollWidth: document.documentElement.scrollWidth, offenders};
+}"""
+
+
+def _load(page, url, rec):
+    page.goto(url, wait_until="load", timeout=60_000)
+    mathjax = "not needed"
+    if page.evaluate("() => document.querySelectorAll('span.math, div.math').length") > 0:
+        try:
+            page.wait_for_function("() => !!(window.MathJax && MathJax.startup && MathJax.startup.promise)",
+                                   timeout=MATHJAX_LOAD_MS)
+            mathjax = page.evaluate(
+                f"""() => Promise.race([MathJax.startup.promise.then(() => 'typeset', e => 'failed: ' + e),
+                                       new Promise(r => setTimeout(() => r('timed out'), {MATHJAX_TYPESET_MS}))])""")
+        except PlaywrightTimeout:  # MathJax never defined its startup promise
+            mathjax = "never loaded"
+    return mathjax
+
+
+class Visits:
+    """Loads each page on first use (desktop and phone), keeps what the checks need."""
+
+    def __init__(self, browser, base):
+        self.browser, self.base, self.cache = browser, base, {}
+
+    def __call__(self, name: str) -> dict:
+        if name in self.cache:
+            return self.cache[name]
+        path = HTML / f"{name}.html"
+        if not path.exists():
+            pytest.fail(f"{name}.html was not built although _toc.yml lists {name} (run `make build`)", pytrace=False)
+        url = self.base + f"{name}.html"
+        data = {"url": url}
+        context, page, rec = new_page(self.browser, DESKTOP)
+        try:
+            data["mathjax"] = _load(page, url, rec)
+            data.update(page.evaluate(COLLECT))
+            opened = page.evaluate(OPEN_EVERYTHING)
+            data["opened_text"], data["opened_code"] = opened["text"], opened["code"]
+            data["desktop"] = rec
+        finally:
+            context.close()
+        context, page, rec = new_page(self.browser, PHONE)
+        try:
+            _load(page, url, rec)
+            data["overflow"] = page.evaluate(OVERFLOW)
+            data["phone"] = rec
+        finally:
+            context.close()
+        self.cache[name] = data
+        return data
+
+
+@pytest.fixture(scope="module")
+def visit(chromium, book_url):
+    return Visits(chromium, book_url)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _preconditions():
+    require_chromium()
+    require_book()
+
+
+def _lines(items, limit=15):
+    items = list(dict.fromkeys(items))
+    more = f"\n  ... and {len(items) - limit} more" if len(items) > limit else ""
+    return "\n  " + "\n  ".join(items[:limit]) + more
+
+
+# --------------------------------------------------------------------------- every page
+@pytest.mark.parametrize("name", PAGES)
+def test_no_console_errors_on_first_visit(visit, name):
+    """Fresh storage at both widths: no console error, no uncaught exception."""
+    v = visit(name)
+    errors = [f"[desktop] {e}" for e in v["desktop"].console_errors + v["desktop"].page_errors]
+    errors += [f"[phone] {e}" for e in v["phone"].console_errors + v["phone"].page_errors]
+    assert not errors, f"{v['url']}: console errors{_lines(errors)}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_failed_local_requests(visit, name):
+    v = visit(name)
+    failed = v["desktop"].failed_local + v["phone"].failed_local
+    assert not failed, f"{v['url']}: local requests failed{_lines(failed)}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_needs_no_network(visit, name):
+    """With the network cut, the page asks for nothing outside the book."""
+    v = visit(name)
+    external = v["desktop"].external + v["phone"].external
+    assert not external, f"{v['url']}: the page requests resources from the network (blocked){_lines(external)}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_equation_typesets_offline(visit, name):
+    v = visit(name)
+    if v["math"] == 0:
+        assert "\\(" not in v["text"] and "\\[" not in v["text"], f"{v['url']}: raw TeX delimiters in the text"
+        return
+    blocked_mathjax = [u for u in v["desktop"].external if "mathjax" in u.lower()]
+    assert not blocked_mathjax, (f"{v['url']}: MathJax is loaded from the network, so equations do not typeset "
+                                 f"offline{_lines(blocked_mathjax)}\n  (MathJax state: {v['mathjax']}; "
+                                 f"{v['math']} math elements, {v['mjx']} typeset)")
+    assert v["mathjax"] == "typeset", f"{v['url']}: MathJax {v['mathjax']} (scripts: {v['mathjaxScripts']})"
+    assert v["mjx"] == v["math"], (f"{v['url']}: {v['math']} math elements but {v['mjx']} mjx-container; "
+                                   f"untypeset:{_lines(v['untypeset'])}")
+    raw = [v["text"][max(0, m.start() - 30):m.end() + 30].replace("\n", " ")
+           for m in re.finditer(r"\\\(|\\\[", v["text"])]
+    assert not raw, f"{v['url']}: raw TeX delimiters visible{_lines(raw)}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_image_loads_and_has_alt_text(visit, name):
+    v = visit(name)
+    broken = [f"{i['src']} (naturalWidth 0)" for i in v["images"] if not i["width"]]
+    assert not broken, f"{v['url']}: images that do not load{_lines(broken)}"
+    no_alt = [i["src"] for i in v["images"] if not (i["alt"] or "").strip()]
+    assert not no_alt, f"{v['url']}: images without alt text{_lines(no_alt)}"
+    # myst-nb writes the file's path as alt when a figure has none: that is not alt text
+    path_alt = [i["src"] for i in v["images"]
+                if Path(i["alt"]).name == Path(i["src"]).name or re.fullmatch(r"\S+\.(png|jpe?g|svg|gif)", i["alt"])]
+    assert not path_alt, f"{v['url']}: images whose alt text is only their file name{_lines(path_alt)}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_solution_or_nbval_markers_visible(visit, name):
+    """No marker in any code cell, output or comment line, on the page or in a solution dropdown once opened.
+
+    A marker named in running prose (the instructors' guide explains nbgrader's
+    "### BEGIN SOLUTION" convention) is text about the markers, not a leftover one.
+    """
+    v = visit(name)
+    found = []
+    code = [("code", text) for text in v["opened_code"]]
+    lines = [("comment line", line) for line in v["opened_text"].splitlines() if line.strip().startswith("#")]
+    for places in (code, lines):  # comment lines outside code blocks, only if the code blocks are clean
+        for where, text in places:
+            hit = next((m for m in MARKERS if m in text), None)  # the longest marker first (### BEGIN SOLUTION)
+            if hit:
+                i = text.index(hit)
+                found.append(f"{hit!r} in {where}: ...{text[max(0, i - 40):i + len(hit) + 40]!r}...")
+        if found:
+            break
+    assert not found, f"{v['url']}: markers visible (with every dropdown opened){_lines(found)}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_dead_widgets(visit, name):
+    """The static book cannot run ipywidgets: no widget repr, no widget DOM, no widget view left to render."""
+    v = visit(name)
+    reprs = [v["text"][max(0, m.start() - 20):m.end() + 60].replace("\n", " ") for m in WIDGET_REPR.finditer(v["text"])]
+    assert not reprs, f"{v['url']}: widget state text visible{_lines(reprs)}"
+    assert v["widgetDom"] == 0, (f"{v['url']}: {v['widgetDom']} ipywidgets DOM elements that no kernel drives "
+                                 f"(classes {v['widgetDomClasses']})")
+    assert v["widgetViews"] == 0, (
+        f"{v['url']}: {v['widgetViews']} widget view(s) (script type application/vnd.jupyter.widget-view+json) "
+        "in the static page: with the network they render as dead controls from the CDN widget manager, "
+        "without it as an empty output; show the static fallback figure instead (remove-output tag)")
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_horizontal_overflow_on_a_phone(visit, name):
+    """At 390 px, everything wider than the screen sits in a scroll box that itself fits the screen."""
+    v = visit(name)
+    o = v["overflow"]
+    offenders = [f"{x['path']}: right edge {x['right']} px, width {x['width']} px" for x in o["offenders"]]
+    assert not offenders, (f"{v['url']} at {o['viewport']} px (document scrollWidth {o['scrollWidth']} px): "
+                           f"elements wider than the screen outside a scroll box{_lines(offenders)}")
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_PAGES)
+def test_launch_buttons_point_at_the_configured_repository(visit, name, chromium):
+    """The buttons as rendered: Binder, Colab (if any), repository, issues, edit (if any), download."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    repo_url = config["repository"]["url"].rstrip("/")
+    branch = config["repository"].get("branch", "main")
+    owner_repo = repo_url.removeprefix("https://github.com/")
+    launch = config.get("launch_buttons", {})
+    binderhub = launch.get("binderhub_url", "").rstrip("/")
+    source = f"{name}.ipynb"
+    v = visit(name)
+    links = v["launch"]
+    assert links, f"{v['url']}: no launch/repository buttons in .article-header-buttons"
+    problems, seen = [], set()
+    for link in links:
+        href = link["href"]
+        if "mybinder.org" in href or (binderhub and href.startswith(binderhub)):
+            seen.add("binder")
+            lab = "lab/tree/" if launch.get("notebook_interface") == "jupyterlab" else "tree/"
+            want = f"{binderhub}/v2/gh/{owner_repo}/{branch}?urlpath={lab}{source}"
+            if href != want:
+                problems.append(f"Binder: {href} != {want}")
+        elif "colab.research.google.com" in href:
+            seen.add("colab")
+            want = f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/{source}"
+            if href != want:
+                problems.append(f"Colab: {href} != {want}")
+        elif href.startswith("https://github.com/") or "github" in href:
+            if "/issues" in href:
+                seen.add("issues")
+                if not href.startswith(f"{repo_url}/issues/new"):
+                    problems.append(f"issues: {href} is not under {repo_url}/issues/new")
+            elif "/edit/" in href:
+                seen.add("edit")
+                if href != f"{repo_url}/edit/{branch}/{source}":
+                    problems.append(f"edit: {href} != {repo_url}/edit/{branch}/{source}")
+            else:
+                seen.add("repository")
+                if href not in (repo_url, repo_url + "/"):
+                    problems.append(f"repository: {href} != {repo_url}")
+        elif "download" in link["cls"]:
+            seen.add("download")
+            if not link["raw"].endswith(f"_sources/{source}"):
+                problems.append(f"download: {link['raw']} does not point at this page's notebook")
+        elif not href.startswith(v["url"].split("chapters/")[0]):
+            problems.append(f"unrecognised external button {link['title']!r}: {href}")
+    assert not problems, f"{v['url']}:{_lines(problems)}"
+    missing = {"binder", "repository", "issues"} - seen
+    if launch.get("binderhub_url") is None:
+        missing.discard("binder")
+    assert not missing, f"{v['url']}: no {sorted(missing)} button (buttons: {[l['href'] for l in links]})"
+    # The download button serves the notebook itself, and the launch URL names a file that exists in the repo
+    assert (ROOT / source).exists(), f"the Binder URL opens {source}, which is not in the repository"
+    context = chromium.new_context()
+    try:
+        for link in links:
+            if "download" in link["cls"]:
+                resp = context.request.get(link["href"])
+                assert resp.ok, f"download button {link['href']}: HTTP {resp.status}"
+                assert resp.json().get("cells"), f"download button {link['href']} does not serve a notebook"
+    finally:
+        context.close()
+
+
+# --------------------------------------------------------------------------- single-page checks
+def test_solution_dropdown_opens(chromium, book_url):
+    context, page, rec = new_page(chromium, DESKTOP)
+    try:
+        page.goto(book_url + f"{SOLUTION_PAGE}.html", wait_until="load")
+        solution = page.locator("div.solution.dropdown").first
+        assert solution.count() == 1, f"{SOLUTION_PAGE}: no div.solution.dropdown (sphinx-exercise solution)"
+        content = solution.locator("section").first
+        page.wait_for_selector("div.solution.dropdown button.toggle-button", state="attached", timeout=10_000)
+        assert not content.is_visible(), f"{SOLUTION_PAGE}: the first solution is open before any click"
+        # The reader clicks the chevron at the end of the title.  (A click on the title's link,
+        # "Exercise 5.1", jumps to the exercise instead: sphinx-togglebutton ignores it.)
+        button = solution.locator("button.toggle-button").first
+        button.click()
+        try:
+            content.wait_for(state="visible", timeout=5_000)
+        except PlaywrightTimeout:
+            pytest.fail(f"{SOLUTION_PAGE}: clicking the first solution's toggle button does not show it "
+                        f"(classes now {solution.get_attribute('class')!r}; console errors "
+                        f"{rec.console_errors + rec.page_errors})")
+        assert content.inner_text().strip(), "the opened solution is empty"
+        button.click()
+        content.wait_for(state="hidden", timeout=5_000)
+    finally:
+        context.close()
+
+
+def test_search_finds_a_term(chromium, book_url):
+    context, page, rec = new_page(chromium, DESKTOP)
+    try:
+        page.goto(book_url + "search.html?q=LSTM", wait_until="load")
+        results = page.locator("#search-results ul.search li")
+        try:
+            results.first.wait_for(state="attached", timeout=20_000)
+        except PlaywrightTimeout:
+            status = page.locator("#search-results").inner_text() if page.locator("#search-results").count() else ""
+            pytest.fail(f"search.html?q=LSTM: no result within 20 s (search results text: {status!r}; "
+                        f"console errors: {rec.console_errors + rec.page_errors})")
+        assert results.count() >= 1
+        assert any("lstm" in (results.nth(i).inner_text() or "").lower() for i in range(results.count()))
+        errors = rec.console_errors + rec.page_errors + rec.failed_local
+        assert not errors, f"search page errors{_lines(errors)}"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("label, viewport", [("desktop", DESKTOP), ("phone", (390, 844))])
+def test_screenshot_of_a_chapter(chromium, book_url, label, viewport):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    out = SCREENSHOTS / f"{Path(SCREENSHOT_PAGE).name}_{label}_{viewport[0]}.png"
+    context, page, rec = new_page(chromium, viewport)
+    try:
+        _load(page, book_url + f"{SCREENSHOT_PAGE}.html", rec)
+        page.screenshot(path=str(out), full_page=True)
+    finally:
+        context.close()
+    assert out.stat().st_size > 10_000, f"{out}: screenshot is suspiciously small"
