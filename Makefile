@@ -17,12 +17,14 @@ export OPENBLAS_CORETYPE := Haswell
 export OPENBLAS_NUM_THREADS := 1
 export NPY_DISABLE_CPU_FEATURES := X86_V4,AVX512_ICL,AVX512_SPR
 
-.PHONY: book test unit nbval build browser bench student book-student execute clean help
+.PHONY: book test unit nbval build browser bench student book-student execute clean help test-student test-nbgrader
 
 help:
 	@echo "make book          build the HTML book into _build/html"
 	@echo "make test          unit tests, nbval over every notebook, student edition, strict book build, browser tests"
 	@echo "make browser       browser tests of the built book, live JupyterLab, Binder readiness"
+	@echo "make test-student  execute the student edition of every chapter (make test does three)"
+	@echo "make test-nbgrader generate, release and autograde every chapter with nbgrader (make test does two)"
 	@echo "make bench         measure NumPy vs Keras, word2vec vs gensim, beam vs greedy, notebook times"
 	@echo "make student       write the student edition into student/"
 	@echo "make book-student  build the book without solutions into _build/student/_build/html"
@@ -38,8 +40,19 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . -q
 	@echo "Open file://$(CURDIR)/_build/html/index.html"
 
+# make test executes the student edition and runs nbgrader for a few chapters;
+# test-student and test-nbgrader do it for every chapter.
+QUICK_CHAPTERS := 01_sequence_learning,05_lstm,12_beam_search_attention
+
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -q --ignore=tests/browser
+	RNNBOOK_STUDENT_CHAPTERS=$(QUICK_CHAPTERS) RNNBOOK_NBGRADER_CHAPTERS=01_sequence_learning,05_lstm \
+	  $(BIN)/python -m pytest tests -q --ignore=tests/browser
+
+test-student: $(STAMP)
+	RNNBOOK_STUDENT_CHAPTERS=all $(BIN)/python -m pytest tests/test_student_edition.py -q
+
+test-nbgrader: $(STAMP)
+	RNNBOOK_NBGRADER_CHAPTERS=all $(BIN)/python -m pytest tests/test_nbgrader.py -q
 
 nbval: $(STAMP)
 	$(BIN)/python -m pytest $(NBVAL) chapters -q --nbval-times _build/nbval-times.txt

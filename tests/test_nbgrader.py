@@ -195,13 +195,32 @@ def test_nbgrader_grades_the_chapter(course, path):
     leaked = sorted(_solution_lines(nbformat.read(path, as_version=4)) & released)
     assert not leaked, f"the release shows lines from solution blocks: {leaked[:5]}"
 
-    for student, notebook in (("book", course / "source" / name / f"{name}.ipynb"), ("stubs", release)):
-        target = course / "submitted" / student / name
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copy(notebook, target / f"{name}.ipynb")
+    # the learner's round trip through an exchange: fetch the release, submit it untouched
+    exchange = course.parent / "exchange"
+    exchange.mkdir(exist_ok=True)
+    exchange.chmod(0o777)
+    ex = [f"--Exchange.root={exchange}"]
+    _run(["release_assignment", name, "--force", *ex], course)
+    home = course.parent / "learner"
+    home.mkdir(exist_ok=True)
+    _run(["fetch_assignment", name, "--course", "recurrent", *ex], home)
+    assert (home / name / f"{name}.ipynb").read_text() == release.read_text()
+    _run(["submit", name, "--course", "recurrent", *ex], home)
+    _run(["collect", name, "--update", *ex], course)
+    collected = [p.name for p in (course / "submitted").iterdir() if (p / name).is_dir()]
+    assert len(collected) == 1, collected
+    stubs = collected[0]
+    # the book's own solutions, handed in as a second student's submission
+    target = course / "submitted" / "book" / name
+    target.mkdir(parents=True)
+    shutil.copy(course / "source" / name / f"{name}.ipynb", target / f"{name}.ipynb")
     _run(["autograde", name, "--create", "--force"], course)
 
     score, most = _autograded(course, name, "book")
     assert most > 0 and score == most, f"the book's own solutions got {score} of {most} autograded points"
-    score, most = _autograded(course, name, "stubs")
+    score, most = _autograded(course, name, stubs)
     assert score == 0 < most, f"the untouched release got {score} of {most} autograded points"
+    _run(["generate_feedback", name, "--force"], course)
+    for student in ("book", stubs):
+        assert (course / "feedback" / student / name / f"{name}.html").is_file()
+
