@@ -258,7 +258,7 @@ class CharRNN:
             "kernel": g["kernel"],
             "recurrent_kernel": g["recurrent_kernel"],
             "bias": g["bias"],
-            "output_kernel": np.einsum("btu,btv->uv", h, dlogits),
+            "output_kernel": cells._rows(h).T @ cells._rows(dlogits),
             "output_bias": dlogits.sum(axis=(0, 1)),
         }
         return loss, grads, h

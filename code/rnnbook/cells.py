@@ -232,6 +232,11 @@ def _check_dh(dh, cache) -> Array:
     return check_shape("dh", dh, cache["h"].shape, "[batch, steps, units] (the shape of h)")
 
 
+def _rows(a: np.ndarray) -> np.ndarray:
+    """[batch, steps, n] -> [batch * steps, n]: every step of every sequence as one row."""
+    return a.reshape(-1, a.shape[-1])
+
+
 def _previous(states: Array, initial: Array) -> Array:
     """The state before each step: [s_0, s_1, ..., s_{T-1}] from [s_1, ..., s_T] and s_0."""
     return np.concatenate([initial[:, None, :], states], axis=1)[:, :-1]
@@ -378,9 +383,10 @@ def simple_rnn_backward(dh, cache: dict) -> dict[str, Array]:
         g_next = da[:, t] @ U.T
 
     h_prev = _previous(h, cache["h0"])
+    # sums over batch and steps of x_t^T da_t: one matrix product over all rows
     return {
-        "kernel": np.einsum("btf,btu->fu", x, da),
-        "recurrent_kernel": np.einsum("btv,btu->vu", h_prev, da),
+        "kernel": _rows(x).T @ _rows(da),
+        "recurrent_kernel": _rows(h_prev).T @ _rows(da),
         "bias": da.sum(axis=(0, 1)),
         "x": da @ W.T,
         "h0": g_next,
