@@ -254,3 +254,25 @@ def test_seed_curves_and_series_split_figures():
     assert [line.get_label() for line in fig.axes[0].lines] == ["training", "validation", "held-out test"]
     with pytest.raises(ValueError, match="val_start must be below start=15"):
         plots.series_split(t, t, 15, val_start=15, title="S", xlabel="x", ylabel="y")
+
+
+def test_verdicts_print_only_the_stable_count_and_refuse_a_seed_near_the_threshold():
+    from rnnbook.report import ClaimFailed
+
+    far = Comparison("adding", "MSE", (0, 1, 2), [
+        CellResult("lstm", 4513, (0.001, 0.003, 0.002), val_scores=(0.002, 0.001, 0.004)),
+        CellResult("tanh", 1153, (0.18, 0.17, 0.12), val_scores=(0.18, 0.17, 0.2))], solved_below=0.05)
+    text = far.verdicts(split="val")
+    assert "lstm" in text and "3/3" in text and "0/3" in text and "4513" in text
+    assert "0.002" not in text and "0.18" not in text          # no digit of a trained model
+    assert far.verdicts() != text                               # the test split is its own heading
+    near = Comparison("adding", "MSE", (0, 1), [CellResult("irnn", 1, (0.06, 0.2))], solved_below=0.05)
+    with pytest.raises(ClaimFailed, match="too close to the threshold"):
+        near.verdicts()
+    assert "1/2" not in near.verdicts(margin=1.1) and "0/2" in near.verdicts(margin=1.1)
+    with pytest.raises(ValueError):
+        Comparison("t", "MSE", (0,), [CellResult("a", 1, (1.0,))]).verdicts()     # no threshold
+    with pytest.raises(ValueError):
+        far.verdicts(margin=1.0)
+    with pytest.raises(ValueError):
+        far.verdicts(split="train")

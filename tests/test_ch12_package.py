@@ -79,3 +79,39 @@ def test_beam_width_explorer(small_model, capsys):
     w = widgets.beam_width_explorer({"m": model}, dates, written="21/11/26")
     assert w is not None
     assert "beam width" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- benchmark.search_errors
+def test_search_errors_splits_the_wrong_answers_by_the_truth_s_probability(small_model):
+    model, dates = small_model
+    dates = benchmark.first_dates(dates, "val", 12)
+    assert len(dates.pairs["val"]) == 12 and len(dates.arrays["val"].source) == 12
+    assert len(dates.pairs["train"]) == 8000
+    answers, scores = benchmark.decode_dates(model, dates, "val", beam_width=2, scores=True, batch=False)
+    result = benchmark.search_errors(model, dates, answers, scores)
+    truth = [t for _, t in dates.pairs["val"]]
+    assert result["wrong"] == sum(a != t for a, t in zip(answers, truth))    # untrained: all or most are wrong
+    assert result["search_errors"] + result["model_errors"] == result["wrong"]
+    # a search error is exactly a date whose truth the model prefers to the returned answer
+    decoder, eos = decoding.KerasDecoder(model), dates.target_vocab.stoi["<eos>"]
+    bos = dates.target_vocab.stoi["<bos>"]
+    for i, (a, t) in enumerate(zip(answers, truth)):
+        if a == t:
+            continue
+        step_fn, state = decoder.start(dates.arrays["val"].source[i])
+        lp = decoding.sequence_log_prob(step_fn, state, bos, [dates.target_vocab.stoi[c] for c in t] + [eos])
+        assert (i in result["dates"]) == (lp > scores[i] + 1e-9)
+    # the truth itself, scored as the answer, is never an error
+    step_fns = [decoder.start(dates.arrays["val"].source[i]) for i in range(12)]
+    true_scores = [decoding.sequence_log_prob(f, s, bos, [dates.target_vocab.stoi[c] for c in t] + [eos])
+                   for (f, s), t in zip(step_fns, truth)]
+    assert benchmark.search_errors(model, dates, truth, true_scores) == \
+        {"wrong": 0, "search_errors": 0, "model_errors": 0, "dates": []}
+
+
+def test_search_errors_refuses_mismatched_answers(small_model):
+    model, dates = small_model
+    with pytest.raises(ValueError, match="one answer and one score"):
+        benchmark.search_errors(model, dates, ["2000-01-01"], [0.0])
+    with pytest.raises(TypeError):
+        benchmark.search_errors(model, "dates", ["2000-01-01"], [0.0])

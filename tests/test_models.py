@@ -154,6 +154,24 @@ def test_train_is_reproducible_and_records_history():
     assert set(h) == {"loss", "mae", "val_loss", "val_mae"}
 
 
+def test_steps_per_execution_changes_the_speed_not_the_weights():
+    """Several updates per call of the compiled step: the same updates in the same order."""
+    x, y = _toy()
+
+    def fit(**kw):
+        keras.utils.set_random_seed(0)
+        m = models.recurrent_model("lstm", 3, steps=None, features=1)
+        h = models.train(m, x, y, epochs=2, loss="mse", batch_size=5, validation_data=(x[:8], y[:8]), **kw)
+        return h.history, m.get_weights()
+
+    (h1, w1), (h32, w32) = fit(steps_per_execution=1), fit()      # 7 batches an epoch: 32 covers an epoch
+    (h3, w3) = fit(steps_per_execution=3)                          # 7 = 3 + 3 + 1: a short last execution
+    assert h1 == h32 == h3
+    for a, b, c in zip(w1, w32, w3):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, c)
+
+
 def test_train_passes_callbacks_and_global_clipnorm():
     x, y = _toy()
     epochs = []
@@ -182,6 +200,8 @@ def test_train_passes_callbacks_and_global_clipnorm():
     (dict(global_clipnorm=0), ValueError, "global_clipnorm must be a finite number > 0"),
     (dict(clipnorm=1.0, global_clipnorm=1.0), ValueError, "at most one of clipnorm and global_clipnorm"),
     (dict(shuffle=1), TypeError, "shuffle must be a bool; got int"),
+    (dict(jit_compile="yes"), TypeError, "jit_compile must be a bool"),
+    (dict(steps_per_execution=0), ValueError, "steps_per_execution must be an int >= 1"),
     (dict(verbose=3), ValueError, "verbose must be 0 .*, 1 or 2; got 3"),
     (dict(verbose=True), ValueError, "verbose must be 0"),
     (dict(y=np.zeros(5)), ValueError, "x and y must hold the same number of examples; got 32 and 5"),

@@ -287,3 +287,24 @@ def test_comparisons_validate():
         benchmark.compare_models(task, {"a": _toy_build}, seeds=(0,), callbacks=lambda: "stop")
     with pytest.raises(ValueError, match="non-empty mapping"):
         practice.compare_early_stopping(task, {}, patience=2)
+
+
+def test_xla_tradeoff_times_both_modes_and_the_break_even():
+    build = lambda: keras.Sequential([keras.Input((5, 2)), L.GRU(3), L.Dense(1)])  # noqa: E731
+    x, y = np.zeros((4, 5, 2), "float32"), np.zeros((4, 1), "float32")
+    result = practice.xla_tradeoff(build, x, y, repeats=2)
+    for mode in ("default", "xla"):
+        assert result[mode]["first"] > 0 and result[mode]["update"] > 0
+    saved = result["default"]["update"] - result["xla"]["update"]
+    if saved > 0:
+        expected = max(result["xla"]["first"] - result["default"]["first"], 0) / saved
+        assert result["break_even"] == pytest.approx(expected)
+    else:
+        assert result["break_even"] == float("inf")
+    assert practice.seconds_per_update(build(), x, y, repeats=1, jit_compile=True) > 0
+    with pytest.raises(TypeError):
+        practice.xla_tradeoff("not a builder", x, y)
+    with pytest.raises(TypeError):
+        practice.xla_tradeoff(lambda: "not a model", x, y)
+    with pytest.raises(TypeError):
+        practice.seconds_per_update(build(), x, y, jit_compile="yes")

@@ -49,7 +49,9 @@ def setup(seed: int = 0, *, tensorflow: bool = True) -> None:
     if seed < 0:
         raise ValueError(f"seed must be >= 0, got {seed}")
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
+    # 0 unless the caller chose: `make test-portable` sets 1 to perturb
+    # TensorFlow's floating-point results, as another CPU would.
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     os.environ["PYTHONHASHSEED"] = str(seed)
     random.seed(seed)
     import numpy as np

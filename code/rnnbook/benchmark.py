@@ -208,6 +208,43 @@ class Comparison:
             lines.append(f"(solved: {which}{self.metric} below {self.solved_below:g})")
         return "\n".join(lines)
 
+    def verdicts(self, *, split: str = "test", margin: float = 1.5) -> str:
+        """Parameters and "solved k/n" on ``split``: the part of :meth:`table` that every CPU prints alike.
+
+        A trained model's last digits differ from one CPU to another, so a
+        notebook prints this and leaves the digits of :meth:`table` to a cell
+        marked as varying.  The count can only be trusted if no seed sits
+        near the threshold: a score within a factor ``margin`` of
+        ``solved_below`` (between ``solved_below / margin`` and
+        ``solved_below * margin``) raises :class:`rnnbook.report.ClaimFailed`.
+        """
+        from .report import ClaimFailed
+
+        if self.solved_below is None:
+            raise ValueError("verdicts needs a task with solved_below (a threshold to count seeds against)")
+        margin = check_positive_number("margin", margin)
+        if margin <= 1:
+            raise ValueError(f"margin must be > 1 (a factor around the threshold); got {margin}")
+        if split not in ("test", "val"):
+            raise ValueError(f"split must be 'test' or 'val'; got {split!r}")
+        if split == "val" and not all(r.val_scores for r in self.results):
+            raise ValueError("no validation scores: build the Task with val_score=... to get them")
+        t = self.solved_below
+        low, high = t / margin, t * margin
+        which = "validation" if split == "val" else "test"
+        w = self._name_width()
+        lines = [f"{self.task}: {which} {self.metric} over seeds {list(self.seeds)}",
+                 f"{'model':{w}s} {'params':>7s}   solved ({self.metric} < {t:g})"]
+        for r in self.results:
+            scores = r.val_scores if split == "val" else r.scores
+            close = [s for s in scores if low <= s < high]
+            if close:
+                raise ClaimFailed(f"{r.cell}: a {which} score of {close[0]:.4g} is too close to the threshold "
+                                  f"{t:g} (within a factor {margin:g}) for 'solved' to be a stable count")
+            lines.append(f"{r.cell:{w}s} {r.params:7d}   {sum(s < t for s in scores)}/{len(scores)}")
+        lines.append(f"(every seed is below {low:.3g} or above {high:.3g}: no seed is near the threshold)")
+        return "\n".join(lines)
+
     def __add__(self, other: "Comparison") -> "Comparison":
         """Join two comparisons of the same task and seeds into one table."""
         if not isinstance(other, Comparison):
@@ -596,6 +633,67 @@ def per_position_accuracy(answers: Sequence[str], truths: Sequence[str]) -> np.n
     return np.array([np.mean([len(a) > k and a[k] == t[k] for a, t in zip(answers, truths)]) for k in range(length)])
 
 
+def first_dates(dates: DateData, part: str, n: int) -> DateData:
+    """``dates`` with only the first ``n`` dates of ``part`` (the other parts unchanged): for quick timings."""
+    import dataclasses
+
+    if not isinstance(dates, DateData):
+        raise TypeError(f"dates must be the DateData of rnnbook.benchmark.date_data(); got {type_name(dates)}")
+    _check_part(part)
+    n = check_positive_int("n", n)
+    a = dates.arrays[part]
+    arrays = {**dates.arrays, part: type(a)(a.source[:n], a.decoder_input[:n], a.target[:n])}
+    return dataclasses.replace(dates, pairs={**dates.pairs, part: dates.pairs[part][:n]}, arrays=arrays)
+
+
+def search_errors(model, dates: DateData, answers: Sequence[str], scores, part: str = "val") -> dict:
+    """Sort a decoder's wrong answers into search errors and model errors.
+
+    A wrong answer is a *search error* when the model gives the true ISO date
+    (with its end token) a higher log-probability than the answer the decoder
+    returned: a better search would have found the truth.  Otherwise it is a
+    *model error*: the model prefers the wrong answer, and no search repairs
+    that (Stahlberg & Byrne, 2019, make the same split for translation).
+
+    Parameters
+    ----------
+    model : keras.Model
+        A trained :func:`date_model`.
+    dates : DateData
+        The benchmark (:func:`date_data`) the answers came from.
+    answers, scores
+        :func:`decode_dates` with ``scores=True`` and no length penalty: one
+        answer and its log-probability per date of ``part``.
+    part : {"train", "val", "test"}
+
+    Returns
+    -------
+    dict
+        ``{"wrong": n, "search_errors": k, "model_errors": n - k, "dates": [indices of the search errors]}``.
+    """
+    from . import decoding
+
+    if not isinstance(dates, DateData):
+        raise TypeError(f"dates must be the DateData of rnnbook.benchmark.date_data(); got {type_name(dates)}")
+    _check_part(part)
+    truth = [t for _, t in dates.pairs[part]]
+    scores = np.asarray(scores, dtype=float)
+    if isinstance(answers, str) or len(answers) != len(truth) or scores.shape != (len(truth),):
+        raise ValueError(f"give one answer and one score per {part} date ({len(truth)}); got "
+                         f"{len(answers)} answers and scores of shape {scores.shape}")
+    decoder = decoding.KerasDecoder(model)
+    bos, eos = dates.target_vocab.stoi["<bos>"], dates.target_vocab.stoi["<eos>"]
+    wrong = [i for i, (a, t) in enumerate(zip(answers, truth)) if a != t]
+    search = []
+    for i in wrong:
+        step_fn, state = decoder.start(dates.arrays[part].source[i])
+        tokens = [dates.target_vocab.stoi[c] for c in truth[i]] + [eos]
+        if decoding.sequence_log_prob(step_fn, state, bos, tokens) > scores[i] + 1e-9:
+            search.append(i)
+    return {"wrong": len(wrong), "search_errors": len(search), "model_errors": len(wrong) - len(search),
+            "dates": search}
+
+
 def dates_task(reverse_source: bool = False) -> Task:
     """The date-normalisation protocol: :func:`date_data` and ``DATES_BUDGET``.
 
@@ -631,7 +729,7 @@ def _date_vocab_sizes() -> tuple[int, int]:
 
 
 __all__ += ["DATES_BUDGET", "DATE_SOURCE_LENGTH", "DATE_TARGET_LENGTH", "DateData", "date_data", "decode_dates",
-            "exact_match", "per_position_accuracy", "dates_task", "date_model"]
+            "exact_match", "per_position_accuracy", "first_dates", "search_errors", "dates_task", "date_model"]
 
 
 # --------------------------------------------------------------------------- the Lee text, character by character (chapter 10)

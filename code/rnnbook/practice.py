@@ -28,11 +28,11 @@ from typing import Any
 
 import numpy as np
 
-from ._validate import (as_array, check_choice, check_int, check_number, check_positive_int, check_seed,
+from ._validate import (as_array, check_bool, check_choice, check_int, check_number, check_positive_int, check_seed,
                         type_name)
 
 __all__ = ["keras_dropout_masks", "cudnn_blockers", "random_walk_tagging", "pad_right", "masked_scores",
-           "bucket_batches", "padded_steps", "seconds_per_update", "epoch_seconds",
+           "bucket_batches", "padded_steps", "seconds_per_update", "xla_tradeoff", "epoch_seconds",
            "early_stopping_epochs", "compare_early_stopping"]
 
 
@@ -397,11 +397,11 @@ def padded_steps(lengths, batches: Sequence[np.ndarray]) -> int:
 
 
 # --------------------------------------------------------------------------- timing
-def seconds_per_update(model, x, y, *, repeats: int = 5, loss: str = "mse") -> float:
+def seconds_per_update(model, x, y, *, repeats: int = 5, loss: str = "mse", jit_compile: bool = False) -> float:
     """Seconds of one training update (forward, backward, Adam step) on one batch: the fastest of ``repeats``.
 
-    The model is compiled with Adam; two untimed updates first trace the step
-    function.  The fastest repeat is the one least disturbed by other work on
+    The model is compiled with Adam (with XLA if ``jit_compile``); two untimed
+    updates first trace (and compile) the step function.  The fastest repeat is the one least disturbed by other work on
     the machine (as ``timeit`` reports it); the numbers still vary from run to
     run and machine to machine.
 
@@ -417,15 +417,58 @@ def seconds_per_update(model, x, y, *, repeats: int = 5, loss: str = "mse") -> f
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model; got {type_name(model)}")
     repeats = check_positive_int("repeats", repeats)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=loss)
+    check_bool("jit_compile", jit_compile)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=loss, jit_compile=jit_compile)
     for _ in range(2):
         model.train_on_batch(x, y)
+    return _fastest_update(model, x, y, repeats)
+
+
+def _fastest_update(model, x, y, repeats: int) -> float:
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         model.train_on_batch(x, y)
         times.append(time.perf_counter() - start)
     return float(min(times))
+
+
+def xla_tradeoff(build, x, y, *, repeats: int = 5, loss: str = "mse") -> dict:
+    """What XLA costs and saves for one model on this machine: compile time against time per update.
+
+    ``build()`` makes a fresh, uncompiled model; it is trained on the batch
+    ``(x, y)`` once with Keras's default graph mode and once with
+    ``jit_compile=True``.  For each: ``first`` is the seconds of the first
+    update (tracing, and under XLA compiling), ``update`` the seconds of a
+    warm update (the fastest of ``repeats``).  ``break_even`` is the number of
+    updates after which XLA's extra start-up cost is paid back by its faster
+    updates (``inf`` if it is never faster).  Wall-clock times: they vary.
+
+    Returns
+    -------
+    dict
+        ``{"default": {"first": s, "update": s}, "xla": {...}, "break_even": updates}``.
+    """
+    import keras
+
+    if not callable(build):
+        raise TypeError(f"build must be a function that returns a fresh keras.Model; got {type_name(build)}")
+    repeats = check_positive_int("repeats", repeats)
+    result = {}
+    for name, jit in (("default", False), ("xla", True)):
+        model = build()
+        if not isinstance(model, keras.Model):
+            raise TypeError(f"build() must return a keras.Model; got {type_name(model)}")
+        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=loss, jit_compile=jit)
+        start = time.perf_counter()
+        model.train_on_batch(x, y)
+        first = time.perf_counter() - start
+        model.train_on_batch(x, y)
+        result[name] = {"first": first, "update": _fastest_update(model, x, y, repeats)}
+    saved = result["default"]["update"] - result["xla"]["update"]
+    extra = result["xla"]["first"] - result["default"]["first"]
+    result["break_even"] = max(extra, 0.0) / saved if saved > 0 else float("inf")
+    return result
 
 
 def epoch_seconds(model, batches: Sequence[tuple[Any, Any]], *, repeats: int = 3) -> float:
