@@ -45,7 +45,7 @@ def time_decoding(model, dates, part: str = "val", widths=WIDTHS, limit: int | N
     from rnnbook import benchmark
 
     if limit is not None:
-        dates = _first(dates, part, limit)
+        dates = benchmark.first_dates(dates, part, limit)
     n = len(dates.pairs[part])
     runs = [("greedy, all dates side by side", 1, True)] + [
         ("greedy, one date at a time" if w == 1 else f"beam search, width {w}", w, False) for w in widths]
@@ -58,19 +58,6 @@ def time_decoding(model, dates, part: str = "val", widths=WIDTHS, limit: int | N
                      "seconds_per_1000": 1000 * seconds / n,
                      "exact_match": benchmark.exact_match(answers, dates, part)})
     return rows
-
-
-def _first(dates, part: str, limit: int):
-    """``dates`` with only the first ``limit`` dates of ``part`` (for quick runs)."""
-    import dataclasses
-
-    import numpy as np
-
-    arrays = dict(dates.arrays)
-    a = arrays[part]
-    arrays[part] = type(a)(np.asarray(a.source)[:limit], np.asarray(a.decoder_input)[:limit], np.asarray(a.target)[:limit])
-    pairs = dict(dates.pairs, **{part: dates.pairs[part][:limit]})
-    return dataclasses.replace(dates, pairs=pairs, arrays=arrays)
 
 
 def run(contexts=("every_step", "attention"), units: int = 32, seed: int = 0, *, limit: int | None = None,

@@ -5,8 +5,9 @@
     python benchmarks/run.py --quick              # small sizes, written to _build/benchmarks-quick/
 
 Sections: ``cells`` (NumPy cells vs Keras layers), ``word2vec`` (NumPy vs
-gensim), ``decoding`` (beam search vs greedy on the dates), ``notebooks`` (each
-chapter's execution time).  With ``--only``, the other sections already in the
+gensim), ``decoding`` (beam search vs greedy on the dates), ``xla`` (Keras's XLA
+compiler on the CPU, warm epoch and end to end), ``notebooks`` (each chapter's
+execution time, and where it goes, cell by cell).  With ``--only``, the other sections already in the
 output's ``results.json`` are kept, each with the date it was measured.
 """
 from __future__ import annotations
@@ -25,7 +26,7 @@ from benchmarks import timing  # imports neither NumPy nor TensorFlow
 
 timing.set_environment()   # before NumPy or TensorFlow is imported, here and in the notebook kernels
 
-SECTIONS = ("cells", "word2vec", "decoding", "notebooks")
+SECTIONS = ("cells", "word2vec", "decoding", "xla", "notebooks")
 DEFAULT_OUT = ROOT / "benchmarks" / "results.md"
 QUICK_OUT = ROOT / "_build" / "benchmarks-quick" / "results.md"
 
@@ -41,6 +42,9 @@ def run_section(name: str, quick: bool) -> timing.Section:
     if name == "decoding":
         from benchmarks import decoding
         return decoding.run(contexts=("every_step",), limit=50, epochs=1) if quick else decoding.run()
+    if name == "xla":
+        from benchmarks import xla
+        return xla.run(cells=("gru",), adding_epochs=1, char_lm=False) if quick else xla.run()
     if name == "notebooks":
         from benchmarks import notebooks
         paths = notebooks.toc_notebooks(ROOT)
@@ -60,6 +64,9 @@ def render(sections: list[dict], machine: dict, quick: bool = False) -> str:
         lines += [f"### {s['title']}", "", f"Measured {s['date']}.", "",
                   timing.markdown_table(s["headers"], s["rows"]), ""]
         lines += [note + "\n" for note in s["notes"]]
+        if s["name"] == "notebooks" and s["raw"].get("results"):
+            from benchmarks import notebooks
+            lines += notebooks.profile_markdown(s["raw"]["results"])
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from benchmarks import cells, decoding, notebooks, timing, word2vec
+from benchmarks import cells, decoding, notebooks, timing, word2vec, xla
 from benchmarks import run as bench_run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,8 +107,10 @@ def test_results_file_has_every_toc_notebook():
                if p.relative_to(ROOT).as_posix() not in rows]
     assert not missing, f"benchmarks/results.md is stale: no time for {missing}; run `make bench`"
     for section in ("NumPy cells against Keras layers", "NumPy word2vec against gensim",
-                    "Beam search against greedy decoding", "Notebook execution times"):
+                    "Beam search against greedy decoding", "Updates per call and XLA on the CPU: warm epoch and end to end",
+                    "Notebook execution times", "Where each notebook's time goes"):
         assert section in text
+
 
 
 def test_appendix_page_includes_the_results():
@@ -116,3 +118,25 @@ def test_appendix_page_includes_the_results():
     assert page.startswith("(app-benchmarks)=")
     assert len(re.findall(r"^# ", page, re.MULTILINE)) == 1
     assert "```{include} ../benchmarks/results.md" in page
+
+
+def test_notebook_timer_profiles_every_code_cell(tmp_path):
+    nb = _notebook(tmp_path / "slow.ipynb", "import time", "time.sleep(1.2)", "# only a comment")
+    result = notebooks.time_notebook(nb)
+    cells = {c["index"]: c for c in result["cells"]}
+    assert set(cells) == {0, 1, 2}
+    assert cells[1]["seconds"] >= 1.1 and cells[0]["seconds"] < 1
+    assert cells[1]["first_line"] == "time.sleep(1.2)" and cells[2]["first_line"] == ""
+    lines = notebooks.profile_markdown([{"notebook": "chapters/slow.ipynb", **result}])
+    table = [line for line in lines if line.startswith("| slow.ipynb")]
+    assert len(table) == 1 and "| 1 |" in table[0] and "`time.sleep(1.2)`" in table[0]
+
+
+def test_xla_section_times_every_mode_at_a_tiny_size():
+    section = xla.run(cells=("gru",), adding_epochs=1, char_lm=True, char_lm_limit=64)
+    assert [row[0] for row in section.rows] == ["adding problem, GRU(32), 1 epoch + validation"] * 2 + \
+        ["Lee characters, GRU(256) language model, 1 epoch"] * 2
+    assert [row[1] for row in section.rows] == ["warm epoch", "end to end"] * 2
+    for result in section.raw["results"]:
+        for mode, _ in xla.MODES:
+            assert result[mode]["end_to_end_s"] > 0 and result[mode]["warm_epoch_s"] > 0

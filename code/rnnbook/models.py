@@ -285,9 +285,10 @@ def train(model, x, y, *, epochs: int, loss: str | Callable, batch_size: int = 3
     steps_per_execution : int
         Updates run inside one call of the compiled step, so that Python's
         overhead is paid once per this many batches: the same updates in the
-        same order, and the same weights, about a third faster for the book's
-        small models on a CPU.  Callbacks at the end of a batch then run once
-        per execution; those at the end of an epoch are unaffected.
+        same order, and the same weights.  On a CPU the gain is small (from
+        nothing to a few percent for the book's models; ``make bench``
+        measures it).  Callbacks at the end of a batch then run once per
+        execution; those at the end of an epoch are unaffected.
 
     Returns
     -------
