@@ -127,8 +127,8 @@ def test_notebook_timer_profiles_every_code_cell(tmp_path):
     assert set(cells) == {0, 1, 2}
     assert cells[1]["seconds"] >= 1.1 and cells[0]["seconds"] < 1
     assert cells[1]["first_line"] == "time.sleep(1.2)" and cells[2]["first_line"] == ""
-    lines = notebooks.profile_markdown([{"notebook": "chapters/slow.ipynb", **result}])
-    table = [line for line in lines if line.startswith("| slow.ipynb")]
+    text = "\n".join(notebooks.profile_markdown([{"notebook": "chapters/slow.ipynb", **result}]))
+    table = [line for line in text.splitlines() if line.startswith("| slow.ipynb")]
     assert len(table) == 1 and "| 1 |" in table[0] and "`time.sleep(1.2)`" in table[0]
 
 
