@@ -175,6 +175,13 @@ class Comparison:
         """Width of the cell-name column: 8, or the longest name ("simple_rnn")."""
         return max([8] + [len(r.cell) for r in self.results])
 
+    def _check_split(self, split: str) -> None:
+        """``split`` is "test" or "val", and a "val" table has validation scores to show."""
+        if split not in ("test", "val"):
+            raise ValueError(f"split must be 'test' or 'val'; got {split!r}")
+        if split == "val" and not all(r.val_scores for r in self.results):
+            raise ValueError("no validation scores: build the Task with val_score=... to get them")
+
     def best(self) -> str:
         """The cell with the best mean score."""
         key = (lambda r: -r.mean) if self.higher_is_better else (lambda r: r.mean)
@@ -187,10 +194,7 @@ class Comparison:
         curves); ``split="test"``, the default, the test scores, to be read once.
         """
         digits = check_positive_int("digits", digits)
-        if split not in ("test", "val"):
-            raise ValueError(f"split must be 'test' or 'val'; got {split!r}")
-        if split == "val" and not all(r.val_scores for r in self.results):
-            raise ValueError("no validation scores: build the Task with val_score=... to get them")
+        self._check_split(split)
         has_val = all(r.val_scores for r in self.results)
         which = "validation " if split == "val" else ("test " if has_val else "")
         head = f"{self.task}: {which}{self.metric} over seeds {list(self.seeds)}"
@@ -225,10 +229,7 @@ class Comparison:
         margin = check_positive_number("margin", margin)
         if margin <= 1:
             raise ValueError(f"margin must be > 1 (a factor around the threshold); got {margin}")
-        if split not in ("test", "val"):
-            raise ValueError(f"split must be 'test' or 'val'; got {split!r}")
-        if split == "val" and not all(r.val_scores for r in self.results):
-            raise ValueError("no validation scores: build the Task with val_score=... to get them")
+        self._check_split(split)
         t = self.solved_below
         low, high = t / margin, t * margin
         which = "validation" if split == "val" else "test"
