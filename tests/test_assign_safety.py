@@ -192,7 +192,8 @@ def test_git_tracked_folders_are_sources(tree):
 
 
 def _check_edition(out: Path, book: Path):
-    assert (out / assign.MARKER).read_text().startswith("Written by `python -m rnnbook.assign`")
+    listed = assign.read_manifest(out)
+    assert listed is not None and "chapters/ch1.ipynb" in listed and "_toc.yml" in listed
     for name in ("_toc.yml", "_config.yml", "references.bib", "pyproject.toml", "chapters/intro.md",
                  "code/fakepkg/__init__.py"):
         assert (out / name).read_bytes() == (book / name).read_bytes(), name
@@ -201,18 +202,19 @@ def _check_edition(out: Path, book: Path):
     assert not (out / "tests").exists() and not (out / "data").exists()
 
 
-def test_new_folder_twice_replaces_the_first(tree):
+def test_new_folder_twice_keeps_what_the_tool_did_not_write(tree):
     tmp, book = tree
     out = tmp / "out" / "student"
     book_before = snapshot(book)
     written = assign.write_student_edition(book, out)
     assert written == [out / "chapters" / "ch1.ipynb"]
     _check_edition(out, book)
-    _write(out / "stale.txt", "left from before\n")
-    _write(out / "chapters" / "old.ipynb", "{}")
+    _write(out / "mine.txt", "a learner's notes\n")
+    _write(out / "chapters" / "my_attempt.ipynb", "{}")
     assign.write_student_edition(book, out)
     _check_edition(out, book)
-    assert not (out / "stale.txt").exists() and not (out / "chapters" / "old.ipynb").exists()
+    assert (out / "mine.txt").read_text() == "a learner's notes\n"
+    assert (out / "chapters" / "my_attempt.ipynb").read_text() == "{}"
     assert snapshot(book) == book_before
 
 
@@ -283,6 +285,7 @@ def test_book_student_refuses_when_its_source_folder_is_the_book(tmp_path, fake_
     book = tmp_path / "site-source"
     _write(book / "_toc.yml", "format: jb-book\n")
     _write(book / "chapters" / "intro.md", "# Intro\n")
+    nbformat.write(_notebook(), book / "chapters" / "ch1.ipynb")
     before = snapshot(tmp_path)
     assert assign.main(["book-student", str(tmp_path / "site"), "--root", str(book)]) == 2
     err = capsys.readouterr().err
@@ -297,4 +300,137 @@ def test_command_line_refuses_the_folder_holding_the_book(tree):
                            "--root", str(book)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "error:" in done.stderr and str(book.parent) in done.stderr
+    assert snapshot(tmp) == before
+
+
+# ---------------------------------------------------------------------------
+# Nothing of a learner or a course is lost on a second run.
+
+def test_a_changed_notebook_is_refused_and_force_moves_the_folder_aside(tree, capsys):
+    tmp, book = tree
+    out = tmp / "student"
+    assert assign.main(["student", str(out), "--root", str(book)]) == 0
+    nb_path = out / "chapters" / "ch1.ipynb"
+    nb_path.write_text(nb_path.read_text().replace("NotImplementedError()", "NotImplementedError()\\n# my work"))
+    _write(out / "notes.txt", "mine\n")
+    before = snapshot(tmp)
+    assert assign.main(["student", str(out), "--root", str(book)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and str(nb_path) in err and "--force" in err and len(err.splitlines()) == 1
+    assert snapshot(tmp) == before
+    assert assign.main(["student", str(out), "--root", str(book), "--force"]) == 0
+    aside = [p for p in tmp.iterdir() if p.name.startswith("student.old-")]
+    assert len(aside) == 1
+    assert "# my work" in (aside[0] / "chapters" / "ch1.ipynb").read_text()
+    assert (aside[0] / "notes.txt").read_text() == "mine\n"
+    _check_edition(out, book)
+    assert not (out / "notes.txt").exists()
+
+
+def test_a_removed_notebook_is_written_again(tree):
+    tmp, book = tree
+    out = tmp / "student"
+    assign.write_student_edition(book, out)
+    (out / "chapters" / "ch1.ipynb").unlink()
+    assign.write_student_edition(book, out)
+    _check_edition(out, book)
+
+
+def test_a_file_the_book_no_longer_has_is_removed_only_if_unchanged(tree):
+    tmp, book = tree
+    out = tmp / "student"
+    _write(book / "chapters" / "extra.md", "# Extra\n")
+    _write(book / "chapters" / "gone.md", "# Gone\n")
+    assign.write_student_edition(book, out)
+    (book / "chapters" / "extra.md").unlink()
+    assign.write_student_edition(book, out)
+    assert not (out / "chapters" / "extra.md").exists()   # the tool's own, unchanged: removed
+    (book / "chapters" / "gone.md").unlink()
+    _write(out / "chapters" / "gone.md", "# Gone, with my notes\n")
+    with pytest.raises(assign.ChangedOutputError, match="gone.md"):
+        assign.write_student_edition(book, out)
+    assert (out / "chapters" / "gone.md").read_text() == "# Gone, with my notes\n"
+
+
+def test_run_twice_from_inside_its_own_output_folder(tree, capsys, monkeypatch):
+    tmp, book = tree
+    out = tmp / "here"
+    out.mkdir()
+    monkeypatch.chdir(out)
+    for _ in range(2):
+        assert assign.main(["student", ".", "--root", str(book)]) == 0
+        _check_edition(out, book)
+    _write(out / "mine.txt", "kept\n")
+    assert assign.main(["student", ".", "--root", str(book)]) == 0
+    assert (out / "mine.txt").read_text() == "kept\n"
+
+
+def test_a_copied_marker_makes_nothing_of_a_strangers_deletable(tree, capsys):
+    tmp, book = tree
+    assign.write_student_edition(book, tmp / "student")
+    stranger = tmp / "someone"
+    _write(stranger / "thesis.txt", "three years of work\n")
+    (stranger / assign.MARKER).write_bytes((tmp / "student" / assign.MARKER).read_bytes())
+    assert assign.main(["student", str(stranger), "--root", str(book)]) == 0
+    assert (stranger / "thesis.txt").read_text() == "three years of work\n"
+    # a stranger's file where the list says the tool wrote something: refused, not replaced
+    other = tmp / "someone-else"
+    _write(other / "_toc.yml", "my own table of contents\n")
+    (other / assign.MARKER).write_bytes((tmp / "student" / assign.MARKER).read_bytes())
+    before = snapshot(tmp)
+    assert assign.main(["student", str(other), "--root", str(book)]) == 2
+    assert "_toc.yml" in capsys.readouterr().err
+    assert snapshot(tmp) == before
+
+
+@pytest.mark.parametrize("marker", [
+    "Written by `python -m rnnbook.assign` (an older version, no list).\n",
+    '{"files": {"../../diary.txt": "0"}}',
+    '{"files": {"/etc/passwd": "0"}}',
+    '{"files": ["chapters/ch1.ipynb"]}',
+])
+def test_a_marker_without_a_usable_list_owns_nothing(tree, capsys, marker):
+    tmp, book = tree
+    out = tmp / "old"
+    _write(out / "chapters" / "ch1.ipynb", "{}")
+    _write(out / assign.MARKER, marker)
+    before = snapshot(tmp)
+    assert assign.main(["student", str(out), "--root", str(book)]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert snapshot(tmp) == before
+
+
+@pytest.mark.parametrize("edition", ["student", "nbgrader", "book-student"])
+def test_a_root_that_is_not_a_book_is_refused(tree, capsys, edition):
+    tmp, book = tree
+    before = snapshot(tmp)
+    assert assign.main([edition, str(tmp / "new"), "--root", str(tmp / "elsewhere")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "is not a Recurrent book" in err and "Traceback" not in err
+    assert snapshot(tmp) == before
+
+
+def test_nbgrader_course_rerun_keeps_the_gradebook_and_submissions(tree, capsys):
+    tmp, book = tree
+    nbformat.write(_notebook(), book / "chapters" / "01_first.ipynb")
+    course = tmp / "course"
+    assert assign.main(["nbgrader", str(course), "--root", str(book), "--course-id", "rnn101",
+                        "--exchange", "/srv/exchange"]) == 0
+    config = (course / "nbgrader_config.py").read_text()
+    assert "course_id = 'rnn101'" in config and "Exchange.root = '/srv/exchange'" in config
+    assert "add_missing_cells = True" in config and "Execute.timeout = 180" in config
+    in_use = {"gradebook.db": "sqlite", "submitted/ann/01_first/01_first.ipynb": "{}",
+              "autograded/ann/01_first/01_first.ipynb": "{}", "feedback/ann/01_first/01_first.html": "<p>",
+              "release/01_first/01_first.ipynb": "{}"}
+    for rel, text in in_use.items():
+        _write(course / rel, text)
+    assert assign.main(["nbgrader", str(course), "--root", str(book), "--course-id", "rnn101",
+                        "--exchange", "/srv/exchange"]) == 0
+    for rel, text in in_use.items():
+        assert (course / rel).read_text() == text, rel
+    # an instructor's edit to the configuration or a source notebook is never lost
+    (course / "nbgrader_config.py").write_text(config + "c.Execute.timeout = 60\n")
+    before = snapshot(tmp)
+    assert assign.main(["nbgrader", str(course), "--root", str(book)]) == 2
+    assert "nbgrader_config.py" in capsys.readouterr().err
     assert snapshot(tmp) == before

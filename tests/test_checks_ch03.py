@@ -74,7 +74,7 @@ def tbptt_windows(T, k1, k2):
 
 def test_tbptt_windows_accepts_solution():
     result, msg = run(checks.tbptt_windows, tbptt_windows)
-    assert result and "all 4 hidden cases pass" in msg
+    assert result and "all 5 hidden cases pass" in msg
 
 
 def test_tbptt_windows_agree_with_backward_steps():

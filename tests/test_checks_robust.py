@@ -90,7 +90,7 @@ ARRAY_INPUTS = ["seasonal_naive", "masked_mean", "rnn_step", "rnn_forward", "ste
 
 #: The number of hidden cases of each check, as the notebooks print it.
 N_CASES = {"seasonal_naive": 4, "masked_mean": 4, "rnn_step": 4, "rnn_forward": 4, "step_backward": 3,
-           "tbptt_windows": 4, "clip_global": 3, "lstm_step": 3, "lstm_backward_step": 3, "gru_step": 3,
+           "tbptt_windows": 5, "clip_global": 3, "lstm_step": 3, "lstm_backward_step": 3, "gru_step": 3,
            "gru_backward_step": 3}
 EXERCISE = {"seasonal_naive": "ex1-2", "masked_mean": "ex1-4", "rnn_step": "ex2-3", "rnn_forward": "ex2-8",
             "step_backward": "ex3-1", "tbptt_windows": "ex3-4", "clip_global": "ex4-3", "lstm_step": "ex5-3",
@@ -127,7 +127,7 @@ def _encode_padded(token_lists, itos, steps):
 
 for _refs in (REFERENCES, FAST):
     _refs.update(smooth_idf=_smooth_idf, encode_padded=_encode_padded)
-N_CASES.update(smooth_idf=4, encode_padded=4)
+N_CASES.update(smooth_idf=5, encode_padded=5)
 EXERCISE.update(smooth_idf="ex8-2", encode_padded="ex8-4")
 
 
@@ -149,7 +149,7 @@ def _analogy(vectors, a, b, c, exclude=True, normalise=True):
 for _refs in (REFERENCES, FAST):
     _refs.update(keep_probability=_keep_probability, analogy=_analogy)
 ARRAY_INPUTS += ["keep_probability", "analogy"]
-N_CASES.update(keep_probability=4, analogy=4)
+N_CASES.update(keep_probability=5, analogy=4)
 EXERCISE.update(keep_probability="ex9-2", analogy="ex9-4")
 
 # Chapter 10: perplexity and the sampling distribution (temperature and top-k).
@@ -184,7 +184,7 @@ def _teacher_forcing_arrays(target_ids, bos, eos, length):
 
 for _refs in (REFERENCES, FAST):
     _refs.update(teacher_forcing_arrays=_teacher_forcing_arrays, per_position_accuracy=benchmark.per_position_accuracy)
-N_CASES.update(teacher_forcing_arrays=4, per_position_accuracy=4)
+N_CASES.update(teacher_forcing_arrays=5, per_position_accuracy=5)
 EXERCISE.update(teacher_forcing_arrays="ex11-2", per_position_accuracy="ex11-3")
 
 

@@ -224,3 +224,9 @@ def test_nbgrader_grades_the_chapter(course, path):
     for student in ("book", stubs):
         assert (course / "feedback" / student / name / f"{name}.html").is_file()
 
+    # re-running the course tool in the graded course loses nothing of it
+    kept = {p: p.read_bytes() for sub in ("gradebook.db", "submitted", "autograded", "feedback", "release")
+            for p in ([course / sub] if (course / sub).is_file() else (course / sub).rglob("*")) if p.is_file()}
+    assert assign.main(["nbgrader", str(course), "--root", str(ROOT)]) == 0
+    assert all(p.read_bytes() == data for p, data in kept.items())
+

@@ -18,12 +18,19 @@ What changes in the student edition:
 
 Everything else is kept as it is, outputs included.
 
-The tool never deletes what it did not write.  Every folder it writes carries a marker
-file, ``.rnnbook-student-edition``; an existing output folder is replaced (deleted and
-written again) only when it carries that marker, so anything you put in a marked folder
-goes with it on the next run.  Before anything on disk is touched, the output folder
-(for ``book-student``: both ``OUT-source`` and ``OUT``) is checked, and the tool stops
-with ``error: ...`` and exit status 2 (:class:`UnsafeOutputError` from Python) when it is
+The tool never deletes or changes what it did not write.  Every folder it writes carries a
+marker file, ``.rnnbook-student-edition``, that lists each file it wrote with its SHA-256
+hash.  On the next run into the same folder it replaces (or removes) only those files, and
+only while they are unchanged; everything else in the folder (a learner's own files, an
+nbgrader course's ``gradebook.db``, ``submitted/``, ``autograded/``, ``feedback/``,
+``release/``) stays as it is.  If one of its files was changed since, or a file it did not
+write stands where it would write, it stops with ``error: ...`` naming the file and exit
+status 2, and nothing is touched; ``--force`` then moves the old folder aside to
+``OUT.old-<time>`` (it is never deleted) and writes a fresh one.
+
+Before anything on disk is touched, the output folder (for ``book-student``: both
+``OUT-source`` and ``OUT``) is checked, and the tool stops with ``error: ...`` and exit
+status 2 (:class:`UnsafeOutputError` from Python) when it is
 
 * the book's own folder, or a folder that contains the book (``..``, ``~``, ``/``),
   compared after resolving symbolic links and ``..``;
@@ -34,29 +41,37 @@ with ``error: ...`` and exit status 2 (:class:`UnsafeOutputError` from Python) w
 * an existing folder that is not empty and has no marker: remove it yourself or choose
   another folder.
 
-A new folder, an empty folder, or one of the tool's own marked folders is fine, also
-inside the book (``make student`` writes ``student/`` in the book's root).  The build of
-``book-student`` is not deleted before building: ``OUT`` is only checked, and marked
-once the build has run.
+``--root`` must be a Recurrent book (a ``_toc.yml`` and notebooks in ``chapters/``), or the
+tool stops with exit status 2 (:class:`NotABookError`).  A new folder, an empty folder, or
+one of the tool's own marked folders is fine, also inside the book (``make student``
+writes ``student/`` in the book's root) and also the current folder (``.``).
+``book-student`` never deletes its build folder: jupyter-book writes into it, and the
+marker then lists what was built, so that a changed page is noticed on the next run.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import re
-import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import nbformat
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
-BOOK_FILES = ("_config.yml", "_toc.yml", "references.bib", "chapters", "code", "pyproject.toml")
+#: What the student edition copies from the book: its sources, and the images, stylesheet and
+#: measured results the pages show (the notebooks go through :func:`student_notebook`).
+BOOK_FILES = ("_config.yml", "_toc.yml", "references.bib", "chapters", "code", "pyproject.toml",
+              "images", "_static", "benchmarks")
 MARKER = ".rnnbook-student-edition"
 MARKER_TEXT = ("Written by `python -m rnnbook.assign` (the student edition of Recurrent). "
-               "This folder is deleted and written again on the next run.\n")
+               "On the next run it replaces only the files listed here, and only while they are unchanged.\n")
 # top-level names in the book that are its sources: the tool never writes into (or over) them
 SOURCE_NAMES = frozenset(BOOK_FILES) | {
     ".git", ".github", ".ci", ".gitignore", "tests", "data", "conftest.py", "Makefile",
@@ -406,79 +421,258 @@ def check_output(root: Path, out: Path, what: str = "output folder") -> bool:
     return True
 
 
-def write_student_edition(root: Path, out: Path) -> list[Path]:
-    """Copy the book from ``root`` into ``out`` with every notebook in its student edition.
+# ---------------------------------------------------------------------------
+# What the tool wrote: a manifest of paths and hashes, kept in the marker file.
 
-    ``out`` is checked first (:func:`check_output`); an existing ``out`` is replaced only
-    when it is empty or carries the tool's marker, and the new ``out`` is marked.
+class ChangedOutputError(UnsafeOutputError):
+    """A file the tool wrote was changed (or something else stands where it would write)."""
+
+
+class NotABookError(ValueError):
+    """``--root`` is not a Recurrent book."""
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_manifest(folder: Path) -> dict[str, str] | None:
+    """What the tool wrote into ``folder``: relative path -> SHA-256, or ``None`` if unknown.
+
+    ``None`` means the marker holds no readable list (an older version of the tool wrote
+    it, or it was edited), so nothing in the folder can be called the tool's own.
+    """
+    try:
+        record = json.loads((Path(folder) / MARKER).read_text())
+        files = record["files"]
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    if not isinstance(files, dict):
+        return None
+    safe = {}
+    for rel, digest in files.items():
+        parts = Path(rel).parts if isinstance(rel, str) else ()
+        if (not parts or Path(rel).is_absolute() or ".." in parts or parts[0] == MARKER
+                or not isinstance(digest, str)):
+            return None  # a crafted list that points outside the folder is no list at all
+        safe[rel] = digest
+    return safe
+
+
+def _write_manifest(folder: Path, files: dict[str, str], edition: str) -> None:
+    record = {"written_by": "python -m rnnbook.assign", "edition": edition,
+              "note": MARKER_TEXT.strip(), "files": dict(sorted(files.items()))}
+    (Path(folder) / MARKER).write_text(json.dumps(record, indent=1) + "\n")
+
+
+def _changed(out: Path, old: dict[str, str], new: Iterable[str]) -> list[str]:
+    """Paths under ``out`` that the tool may not replace or remove: its files changed since,
+    and anything it did not write standing where it would write now."""
+    bad = []
+    for rel, digest in old.items():
+        path = out / rel
+        if not os.path.lexists(path):
+            continue
+        if path.is_symlink() or not path.is_file() or _sha256(path.read_bytes()) != digest:
+            bad.append(rel)
+    for rel in new:
+        if rel in old:
+            continue
+        path = out / rel
+        if os.path.lexists(path):
+            bad.append(rel)
+            continue
+        for parent in list(Path(rel).parents)[:-1]:   # every folder on the way, not out itself
+            p = out / parent
+            if p.is_symlink() or (p.exists() and not p.is_dir()):
+                bad.append(str(parent))
+                break
+    return sorted(set(bad))
+
+
+def _aside(out: Path) -> Path:
+    """A new name next to ``out`` for moving it aside: ``OUT.old-YYYYmmdd-HHMMSS`` (-2, -3 ...)."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = out.with_name(f"{out.name}.old-{stamp}")
+    n = 2
+    while os.path.lexists(target):
+        target, n = out.with_name(f"{out.name}.old-{stamp}-{n}"), n + 1
+    return target
+
+
+def write_tree(root: Path, out: Path, files: dict[str, bytes], *, edition: str,
+               force: bool = False, what: str = "output folder") -> Path | None:
+    """Write ``files`` (relative path -> bytes) into ``out``, touching nothing the tool did not write.
+
+    ``out`` is checked first (:func:`check_output`).  If it was written before, the files
+    listed in its marker that are unchanged are replaced (or removed, when no longer part
+    of the edition); every other file in ``out`` stays as it is.  The marker then lists
+    the new files with their SHA-256 hashes.
+
+    If one of the tool's files was changed since, or a file the tool did not write stands
+    where it would write, nothing is touched and :class:`ChangedOutputError` names it,
+    unless ``force`` is true: then the old folder is moved aside to ``OUT.old-<time>``
+    (never deleted) and a fresh ``out`` is written.  Returns where it was moved, or None.
+    """
+    out = Path(os.path.abspath(out))
+    exists = check_output(root, out, what)
+    old = read_manifest(out) if exists and is_marked(out) else {}
+    moved = None
+    if old is None:
+        conflicts = [f"{MARKER} (written by an older version of the tool, without hashes)"]
+    else:
+        conflicts = _changed(out, old, files)
+    if conflicts:
+        if not force:
+            more = f" (and {len(conflicts) - 1} more)" if len(conflicts) > 1 else ""
+            raise ChangedOutputError(
+                f"refusing to replace {out / conflicts[0]}{more}: it was changed since the tool wrote it, "
+                f"or the tool did not write it; nothing was changed. Keep your work elsewhere, "
+                f"or run again with --force to move {out} aside to {out.name}.old-<time>")
+        moved = _aside(out)
+        os.rename(out, moved)
+        old = {}
+    out.mkdir(parents=True, exist_ok=True)
+    for rel in sorted(set(old) - set(files)):
+        path = out / rel
+        if os.path.lexists(path):
+            path.unlink()
+        for parent in Path(rel).parents:
+            folder = out / parent
+            if folder == out or any(folder.iterdir()):
+                break
+            folder.rmdir()
+    for rel, data in files.items():
+        path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".rnnbook-tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    _write_manifest(out, {rel: _sha256(data) for rel, data in files.items()}, edition)
+    return moved
+
+
+def check_book_root(root: Path) -> list[Path]:
+    """The chapter notebooks of the book at ``root``; :class:`NotABookError` if it is not one."""
+    root = Path(root)
+    if not (root / "_toc.yml").is_file():
+        raise NotABookError(f"{root} is not a Recurrent book: it has no _toc.yml "
+                            "(give the book's folder with --root)")
+    notebooks = sorted((root / "chapters").glob("*.ipynb"))
+    if not notebooks:
+        raise NotABookError(f"{root} is not a Recurrent book: no notebooks in {root / 'chapters'} "
+                            "(give the book's folder with --root)")
+    return notebooks
+
+
+def _edition_files(root: Path) -> dict[str, bytes]:
+    """Every file of the student edition of the book at ``root``: relative path -> bytes."""
+    skip = {".ipynb_checkpoints", "__pycache__", "_build"}
+    files = {}
+    for name in BOOK_FILES:
+        src = root / name
+        paths = [src] if src.is_file() else sorted(src.rglob("*")) if src.is_dir() else []
+        for path in paths:
+            rel = path.relative_to(root)
+            if (not path.is_file() or path.is_symlink() or skip & set(rel.parts)
+                    or any(part.endswith(".egg-info") for part in rel.parts)):
+                continue
+            data = path.read_bytes()
+            if rel.parts[0] == "chapters" and path.suffix == ".ipynb":
+                nb = student_notebook(nbformat.reads(data.decode("utf-8"), as_version=4))
+                data = (nbformat.writes(nb) + "\n").encode("utf-8")
+            files[rel.as_posix()] = data
+    return files
+
+
+def write_student_edition(root: Path, out: Path, *, force: bool = False) -> list[Path]:
+    """Write the student edition of the book at ``root`` into ``out``; return its notebooks.
+
+    The book's files (:data:`BOOK_FILES`) are copied, every chapter notebook in its
+    student edition (:func:`student_notebook`).  ``out`` is written by :func:`write_tree`:
+    only the tool's own unchanged files are ever replaced, and ``force`` moves a changed
+    folder aside instead of refusing.
 
     Raises
     ------
+    NotABookError
+        If ``root`` is not a Recurrent book.
     UnsafeOutputError
-        If ``out`` may not be written (then nothing on disk was touched).
+        If ``out`` may not be written, or (:class:`ChangedOutputError`) holds a changed file;
+        then nothing on disk was touched.
     """
-    root, out = Path(root), Path(out)
-    if check_output(root, out) and is_marked(out):
-        shutil.rmtree(out)
-    out.mkdir(parents=True, exist_ok=True)
-    mark(out)
-    ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "_build", "*.egg-info")
-    for name in BOOK_FILES:
-        src = root / name
-        if src.is_dir():
-            shutil.copytree(src, out / name, ignore=ignore)
-        elif src.exists():
-            shutil.copy2(src, out / name)
-    written = []
-    for path in sorted((out / "chapters").rglob("*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        nbformat.write(student_notebook(nb), path)
-        written.append(path)
-    return written
+    root = Path(root)
+    check_output(root, Path(out))
+    check_book_root(root)
+    out = Path(os.path.abspath(out))
+    files = _edition_files(root)
+    write_tree(root, out, files, edition="student", force=force)
+    return [out / rel for rel in sorted(files) if rel.startswith("chapters/") and rel.endswith(".ipynb")]
 
 
 NBGRADER_CONFIG = """\
 # nbgrader's configuration for the Recurrent course, written by `python -m rnnbook.assign nbgrader`.
 # Run nbgrader from this folder: nbgrader generate_assignment 01_sequence_learning, and so on.
+# Edit it freely: the tool then refuses to replace it (and tells you) instead of losing your edits.
 c = get_config()  # noqa: F821  (nbgrader provides it)
-c.CourseDirectory.course_id = "recurrent"
+c.CourseDirectory.course_id = {course_id!r}
+{exchange}
 # Keep the reading's figures and printed results in the release: the source notebooks
 # already hold no output in any solution or test cell.
 c.ClearOutput.enabled = False
-# Some chapters train models in a cell for up to a minute.
-c.Execute.timeout = 600
+# A deleted or emptied locked test cell is put back from the database when grading,
+# so it is graded, not left as "needs manual grade".
+c.OverwriteCells.add_missing_cells = True
+# Seconds per cell: the longest training cell takes under two minutes, and an endless
+# loop in a submission then costs three minutes, not ten.
+c.Execute.timeout = 180
 """
 
 
-def write_nbgrader_course(root: Path, out: Path) -> list[Path]:
+def nbgrader_config(course_id: str = "recurrent", exchange: str | None = None) -> str:
+    """The text of the course's ``nbgrader_config.py``."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", course_id or ""):
+        raise ValueError(f"course_id must be letters, digits, '.', '_' or '-', got {course_id!r}")
+    line = (f"c.Exchange.root = {exchange!r}" if exchange else
+            "# c.Exchange.root = '/srv/nbgrader/exchange'   # set with --exchange (nbgrader's default)")
+    return NBGRADER_CONFIG.format(course_id=course_id, exchange=line)
+
+
+def write_nbgrader_course(root: Path, out: Path, *, force: bool = False, course_id: str = "recurrent",
+                          exchange: str | None = None) -> list[Path]:
     """Write an nbgrader course folder into ``out``: ``source/<stem>/<stem>.ipynb`` per chapter.
 
     Each notebook is :func:`nbgrader_notebook` of a chapter; ``out/nbgrader_config.py``
-    sets the course up.  ``out`` is checked and replaced like the student edition's
-    folder (:func:`check_output`), and marked.
+    (:func:`nbgrader_config`) sets the course up.  ``out`` is written by :func:`write_tree`,
+    so a course in use keeps its ``gradebook.db``, ``release/``, ``submitted/``,
+    ``autograded/`` and ``feedback/``: the tool touches only the files it wrote, and
+    refuses (or with ``force`` moves the course aside) when one of them was edited.
 
     Raises
     ------
+    NotABookError
+        If ``root`` is not a Recurrent book.
     UnsafeOutputError
-        If ``out`` may not be written (then nothing on disk was touched).
+        If ``out`` may not be written; then nothing on disk was touched.
     """
-    root, out = Path(root), Path(out)
-    chapters = sorted((root / "chapters").glob("[0-9]*.ipynb"))
+    root = Path(root)
+    check_output(root, Path(out))
+    chapters = [p for p in check_book_root(root) if p.name[:1].isdigit()]
     if not chapters:
-        raise ValueError(f"no chapter notebooks in {root / 'chapters'}")
-    sources = {path.stem: nbgrader_notebook(nbformat.read(path, as_version=4)) for path in chapters}
-    if check_output(root, out) and is_marked(out):
-        shutil.rmtree(out)
-    out.mkdir(parents=True, exist_ok=True)
-    mark(out)
-    (out / "nbgrader_config.py").write_text(NBGRADER_CONFIG)
-    written = []
-    for stem, nb in sources.items():
-        folder = out / "source" / stem
-        folder.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, folder / f"{stem}.ipynb")
-        written.append(folder / f"{stem}.ipynb")
-    return written
+        raise NotABookError(f"{root} has no numbered chapter notebooks in {root / 'chapters'}")
+    out = Path(os.path.abspath(out))
+    files = {"nbgrader_config.py": nbgrader_config(course_id, exchange).encode("utf-8")}
+    for path in chapters:
+        nb = nbgrader_notebook(nbformat.read(path, as_version=4))
+        files[f"source/{path.stem}/{path.stem}.ipynb"] = (nbformat.writes(nb) + "\n").encode("utf-8")
+    write_tree(root, out, files, edition="nbgrader", force=force)
+    return [out / "source" / p.stem / f"{p.stem}.ipynb" for p in chapters]
+
+
+def _built_files(out: Path) -> dict[str, str]:
+    """Every file jupyter-book wrote under ``out/_build``, with its hash."""
+    return {path.relative_to(out).as_posix(): _sha256(path.read_bytes())
+            for path in sorted((out / "_build").rglob("*")) if path.is_file() and not path.is_symlink()}
 
 
 def _book_root() -> Path:
@@ -494,31 +688,47 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("edition", choices=["student", "book-student", "nbgrader"])
     parser.add_argument("out", type=Path, help="output folder")
     parser.add_argument("--root", type=Path, default=None, help="the book's folder (default: found from the package)")
+    parser.add_argument("--force", action="store_true",
+                        help="if a file the tool wrote was changed, move the old folder aside to OUT.old-<time> "
+                             "(it is never deleted) and write a fresh one")
+    parser.add_argument("--course-id", default="recurrent", help="nbgrader: the course id (default: recurrent)")
+    parser.add_argument("--exchange", default=None, help="nbgrader: the exchange folder (Exchange.root)")
     args = parser.parse_args(argv)
     root = args.root or _book_root()
     try:
         if args.edition == "student":
-            written = write_student_edition(root, args.out)
+            written = write_student_edition(root, args.out, force=args.force)
             print(f"wrote the student edition of {len(written)} notebooks to {args.out}/chapters")
             return 0
         if args.edition == "nbgrader":
-            written = write_nbgrader_course(root, args.out)
+            written = write_nbgrader_course(root, args.out, force=args.force, course_id=args.course_id,
+                                            exchange=args.exchange)
             print(f"wrote an nbgrader course of {len(written)} assignments to {args.out}: "
-                  f"cd {args.out} && nbgrader generate_assignment {written[0].stem}")
+                  f"cd {args.out} && nbgrader generate_assignment {written[0].parent.name}")
             return 0
+        exists = check_output(root, args.out, what="output folder of the book build")
         out_abs = Path(os.path.abspath(args.out))
-        check_output(root, args.out, what="output folder of the book build")
         src = out_abs.with_name(out_abs.name + "-source")
         check_output(root, src, what=f"source folder of the book build (OUT-source, next to {args.out})")
-        write_student_edition(root, src)
-    except UnsafeOutputError as exc:
+        check_book_root(root)
+        if exists and is_marked(out_abs):
+            built = read_manifest(out_abs)
+            changed = ([MARKER] if built is None else _changed(out_abs, built, ()))
+            if changed and not args.force:
+                raise ChangedOutputError(
+                    f"refusing to rebuild into {out_abs}: {out_abs / changed[0]} was changed since the tool "
+                    f"built it; nothing was changed. Run again with --force to move {out_abs} aside")
+            if changed:
+                os.rename(out_abs, _aside(out_abs))
+        write_student_edition(root, src, force=args.force)
+    except (UnsafeOutputError, NotABookError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     jb = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(src), "--path-output", str(args.out), "-q"]
+    cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(src), "--path-output", str(out_abs), "-q"]
     done = subprocess.run(cmd)
-    if args.out.is_dir() and not args.out.is_symlink():
-        mark(args.out)
+    if out_abs.is_dir() and not out_abs.is_symlink():
+        _write_manifest(out_abs, _built_files(out_abs), "book-student")
     return done.returncode
 
 

@@ -45,6 +45,7 @@ Limits of the time limit:
 from __future__ import annotations
 
 import copy
+import decimal
 import math
 import numbers
 import signal
@@ -60,7 +61,7 @@ import numpy as np
 __all__ = ["CheckResult", "CheckTimeout", "StepSpec", "answer", "register_answer", "registered", "run_cases",
            "run_step_cases", "TIME_LIMIT"]
 
-#: Seconds a learner's function may run on one hidden case (read at each call).
+#: Seconds a learner's function may run on one hidden case (read once, when a check starts).
 TIME_LIMIT = 5.0
 
 #: After the time limit, the alarm is repeated every ``_REPEAT`` seconds.
@@ -342,27 +343,37 @@ def _call(fn: Callable, args: tuple, kwargs: dict | None = None, limit: float | 
 
 
 # --------------------------------------------------------------------------- running cases
+#: While not None, :func:`_run` appends (exercise, cases) here instead of running them.
+_RECORDING: list | None = None
+
+
 def _run(exercise: str, fn: Any, cases: Sequence[dict], evaluate: Callable, quiet: bool) -> CheckResult:
     """Freeze the cases, call ``fn`` on each and judge its output with ``evaluate(case, out, where)``.
 
     ``evaluate`` returns None (the case passes) or the failure line; it runs
     under the time limit, and whatever goes wrong in it becomes a message.
     """
+    if _RECORDING is not None:   # building hidden tests (rnnbook.checks.hidden): keep the cases, call nothing
+        _RECORDING.append((exercise, copy.deepcopy(list(cases))))
+        return CheckResult(exercise, True, [])
+
     def body():
         if not _callable(fn):
             return False, [f"{FAIL} {exercise}: expected a function, got {_kind(fn)}. "
                            "Pass the function itself, without calling it: check(my_function)."]
-        # Everything the check reads is copied and frozen before the learner's code first runs.
+        # Everything the check reads is copied and frozen before the learner's code first runs,
+        # and so is the time limit: code that raises TIME_LIMIT during a call changes no later call.
+        limit = float(TIME_LIMIT)
         frozen = [_freeze(case) for case in cases]
         for k, case in enumerate(frozen, 1):
             where = f"{FAIL} {exercise}, hidden case {k} of {len(frozen)} ({case['label']})"
             args = _fresh(tuple(case["args"]))  # the learner's own copy, for this call only
-            ok, out = _call(fn, args, copy_args=False)
+            ok, out = _call(fn, args, limit=limit, copy_args=False)
             if not ok:
                 return False, [_one_line(f"{where}: {out}", 2000)]
-            status, line = _guarded(lambda: evaluate(case, out, where), TIME_LIMIT)
+            status, line = _guarded(lambda: evaluate(case, out, where), limit)
             if status == "timeout":
-                line = f"{where}: reading your output took longer than {TIME_LIMIT:g} s; return {case['shape_desc']}."
+                line = f"{where}: reading your output took longer than {limit:g} s; return {case['shape_desc']}."
             elif status != "ok":
                 line = (f"{where}: your output ({_kind(out)}) could not be read as numbers; "
                         f"return {case['shape_desc']}.")
@@ -383,8 +394,8 @@ def _run(exercise: str, fn: Any, cases: Sequence[dict], evaluate: Callable, quie
 
 
 def _array_verdict(out: Any, expected: np.ndarray, shape_desc: str, what: str,
-                   hint_of: Callable[[np.ndarray], str | None]) -> str | None:
-    """None if ``out`` equals ``expected``, else what is wrong with ``what`` (e.g. "your output")."""
+                   hint_of: Callable[[np.ndarray], str | None], tol: tuple = (1e-6, 1e-8)) -> str | None:
+    """None if ``out`` equals ``expected`` within ``tol`` = (rtol, atol), else what is wrong with ``what``."""
     arr, problem = _as_float_array(out, expected.shape)
     if problem:
         return f"{what} is wrong: {problem}"
@@ -392,7 +403,7 @@ def _array_verdict(out: Any, expected: np.ndarray, shape_desc: str, what: str,
         hint = hint_of(arr)
         return (f"{what} has shape {arr.shape}; expected shape {expected.shape} ({shape_desc})."
                 + (f" Hint: {hint}" if hint else ""))
-    if not np.allclose(arr, expected, rtol=1e-6, atol=1e-8):
+    if not np.allclose(arr, expected, rtol=tol[0], atol=tol[1]):
         hint = hint_of(arr) or "compare your output with a small example worked by hand."
         lead = "" if what == "your output" else f"{what}: "
         return f"{lead}the shape is right but the values are not. Hint: {hint}"
@@ -408,7 +419,7 @@ def run_cases(exercise: str, fn: Any, cases: Sequence[dict], diagnose: Callable,
     turns the learner's output into what is compared (it may raise
     ``_Reject(message)``); ``diagnose(case, out, expected)`` returns a hint or
     None and only sees the frozen case.  The output is compared with
-    ``expected`` as a float array (rtol 1e-6, atol 1e-8).
+    ``expected`` as a float array (rtol 1e-6, atol 1e-8, or the case's ``tol`` = (rtol, atol)).
 
     Whatever ``fn`` returns or raises, the check prints one line and returns a
     :class:`CheckResult`; it never raises (except ``KeyboardInterrupt``).  Each
@@ -428,7 +439,7 @@ def run_cases(exercise: str, fn: Any, cases: Sequence[dict], diagnose: Callable,
             except _Reject as exc:
                 return f"{where}: your output is wrong: {exc}"
         line = _array_verdict(out, expected, case["shape_desc"], "your output",
-                              lambda arr: _hint(diagnose, case, arr, expected))
+                              lambda arr: _hint(diagnose, case, arr, expected), case.get("tol", (1e-6, 1e-8)))
         return None if line is None else f"{where}: {line}"
 
     return _run(exercise, fn, cases, evaluate, quiet)
@@ -604,11 +615,12 @@ def _answer(exercise: Any, value: Any) -> tuple[str, bool, str]:
                                      f"the checked ones are {', '.join(registered())}.")
     key = _ANSWERS[label]
     check = _check_shape_answer if key.kind == "shape" else _check_number_answer
-    status, payload = _guarded(lambda: check(label, key, value), TIME_LIMIT)
+    limit = float(TIME_LIMIT)
+    status, payload = _guarded(lambda: check(label, key, value), limit)
     if status == "ok":
         return (label, *payload)
     if status == "timeout":
-        return label, False, f"{FAIL} {label}: reading your answer took longer than {TIME_LIMIT:g} s."
+        return label, False, f"{FAIL} {label}: reading your answer took longer than {limit:g} s."
     expected = "a shape, a tuple of ints such as (2, 3, 4)" if key.kind == "shape" else "a number"
     return label, False, f"{FAIL} {label}: expected {expected}; {_kind(value)} could not be read."
 
@@ -637,21 +649,48 @@ def _check_shape_answer(exercise, key, value):
     return False, f"{FAIL} {exercise}: not this shape; name what each axis counts, then try again."
 
 
-def _check_number_answer(exercise, key, value):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        return False, f"{FAIL} {exercise}: expected a number, got {_kind(value)}."
+def _number_or_none(value: Any) -> float | None:
+    """``value`` as a float when it is a real number (also a 0-d or one-element array,
+    ``Decimal`` or ``Fraction``); None for anything else, booleans included."""
+    if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "iuf":
+        value = value.reshape(()).item()
+    elif isinstance(value, np.ndarray):
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, decimal.Decimal, np.integer,
+                                                                      np.floating)):
+        return None
     try:
-        value = float(value)
+        number = float(value)
     except OverflowError:
-        value = math.inf
-    if type(value) is not float:  # a float subclass whose __float__ misbehaves
+        number = math.inf if value > 0 else -math.inf
+    return number if type(number) is float else None  # a float subclass whose __float__ misbehaves
+
+
+def _decimals_given(value: Any) -> int | None:
+    """How many decimals a learner typed (2.58 -> 2), when ``value`` is a plain Python float; else None."""
+    if type(value) is not float or not math.isfinite(value):
+        return None
+    text = repr(value)
+    if "e" in text or "E" in text:
+        return None
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def _check_number_answer(exercise, key, value):
+    number = _number_or_none(value)
+    if number is None:
         return False, f"{FAIL} {exercise}: expected a number, got {_kind(value)}."
-    if math.isnan(value) or math.isinf(value):
-        return False, f"{FAIL} {exercise}: your answer is {value}; expected a finite number."
-    if math.isclose(value, key.expected, rel_tol=key.rtol, abs_tol=1e-9):
+    if math.isnan(number) or math.isinf(number):
+        return False, f"{FAIL} {exercise}: your answer is {number}; expected a finite number."
+    if math.isclose(number, key.expected, rel_tol=key.rtol, abs_tol=1e-9):
         return True, f"{PASS} {exercise}: correct."
     for wrong, hint in key.wrong:
-        if math.isclose(value, wrong, rel_tol=key.rtol, abs_tol=1e-9):
+        if math.isclose(number, wrong, rel_tol=key.rtol, abs_tol=1e-9):
             return False, f"{FAIL} {exercise}: not quite. Hint: {hint}"
-    direction = "too large" if value > key.expected else "too small"
+    decimals = _decimals_given(value)
+    if decimals is not None and round(float(key.expected), decimals) == number:
+        return False, (f"{FAIL} {exercise}: right to the {decimals} decimal{'s' if decimals != 1 else ''} you gave; "
+                       f"give more digits (the check wants a relative error below {key.rtol:g}), "
+                       "or better, the value your code computes.")
+    direction = "too large" if number > key.expected else "too small"
     return False, f"{FAIL} {exercise}: your answer is {direction}."

@@ -68,6 +68,13 @@ def _windows(T: int, k1: int, k2: int) -> np.ndarray:
     return np.array([(max(0, e - k2), e) for e in range(k1, T + 1, k1)])
 
 
+def _random_tbptt() -> tuple[int, int, int]:
+    """One random (T, k1, k2) with k1 <= k2, for a case of its own."""
+    rng = np.random.default_rng(34)
+    k1 = int(rng.integers(2, 7))
+    return int(rng.integers(3 * k1, 40)), k1, int(rng.integers(k1, 13))
+
+
 def tbptt_windows(fn: Callable, *, quiet: bool = False) -> CheckResult:
     """Check ``fn(T, k1, k2)``: the (start, end) of every TBPTT(k1, k2) backward window, shape [updates, 2].
 
@@ -77,7 +84,7 @@ def tbptt_windows(fn: Callable, *, quiet: bool = False) -> CheckResult:
     """
     cases = [dict(label=f"T={T}, k1={k1}, k2={k2}", args=(T, k1, k2), expected=_windows(T, k1, k2),
                   shape_desc="one (start, end) row per update")
-             for T, k1, k2 in [(20, 5, 5), (20, 4, 10), (23, 5, 8), (12, 1, 3)]]
+             for T, k1, k2 in [(20, 5, 5), (20, 4, 10), (23, 5, 8), (12, 1, 3), _random_tbptt()]]
 
     def diagnose(case, out, expected):
         T, k1, k2 = case["args"]

@@ -59,6 +59,10 @@ class _Linear:
             raise ValueError(f"predict_one expects windows of shape [m, {self.coef.shape[0]}]; got shape {w.shape}")
         return w @ self.coef + self.bias
 
+    def hidden_literal(self, literal) -> str:
+        """Source that rebuilds this model in a hidden test (:mod:`rnnbook.checks.hidden`)."""
+        return f"_linear({literal(self.coef)}, {literal(self.bias)})"
+
 
 def recursive_forecast(fn: Callable, *, quiet: bool = False) -> CheckResult:
     """Check ``fn(predict_one, windows, horizon)``: the [m, horizon] forecasts of the recursive strategy.

@@ -38,6 +38,18 @@ def _idf_reference(docs, vocabulary):
     return np.log((1 + n) / (1 + df)) + 1
 
 
+_WORDS = ["good", "bad", "plot", "film", "not", "cast", "end", "the", "slow", "fun"]
+
+
+def _random_corpus() -> tuple[str, list, list]:
+    """A random corpus of 3 to 6 short documents and a shuffled vocabulary with one absent term."""
+    rng = np.random.default_rng(82)
+    docs = [[str(w) for w in rng.choice(_WORDS[:7], size=int(rng.integers(1, 6)))]
+            for _ in range(int(rng.integers(3, 7)))]
+    vocab = sorted({w for d in docs for w in d}) + ["fun"]
+    return "a random corpus", docs, [str(w) for w in rng.permutation(vocab)]
+
+
 def smooth_idf(fn: Callable, *, quiet: bool = False) -> CheckResult:
     """Check ``fn(docs, vocabulary)``: the smoothed idf of each term, ln((1 + n) / (1 + df)) + 1, in vocabulary order.
 
@@ -52,6 +64,7 @@ def smooth_idf(fn: Callable, *, quiet: bool = False) -> CheckResult:
         ("a term in no document", [["a", "b"], ["b", "c", "c"]], ["a", "b", "c", "z"]),
         ("the vocabulary in another order", [["x", "y", "y"], ["y"], ["z", "x"], ["x"], ["w"]],
          ["y", "x", "w", "z"]),
+        _random_corpus(),
     ]
     cases = [dict(label=label, args=(docs, vocab), expected=_idf_reference(docs, vocab),
                   shape_desc=f"one idf per term of the vocabulary, shape ({len(vocab)},)", docs=docs, vocab=vocab)
@@ -92,6 +105,15 @@ def _encode_reference(token_lists, itos, steps):
     return out
 
 
+def _random_batch(itos: list) -> tuple[str, list, int]:
+    """A random batch of 2 to 4 reviews over ``itos`` and two unknown words, and a random ``steps``."""
+    rng = np.random.default_rng(84)
+    words = itos[2:] + ["acting", "fine"]
+    tokens = [[str(w) for w in rng.choice(words, size=int(rng.integers(1, 9)))]
+              for _ in range(int(rng.integers(2, 5)))]
+    return "a random batch", tokens, int(rng.integers(3, 8))
+
+
 def encode_padded(fn: Callable, *, quiet: bool = False) -> CheckResult:
     """Check ``fn(token_lists, itos, steps)``: ids [batch, steps], unknown -> 1, right-padded with 0, cut at the end.
 
@@ -104,6 +126,7 @@ def encode_padded(fn: Callable, *, quiet: bool = False) -> CheckResult:
         ("an unknown word", [["the", "acting", "was", "bad"], ["good"]], 4),
         ("a review longer than steps", [["the", "plot", "was", "not", "good", "but", "the", "acting", "was"]], 6),
         ("lengths around steps", [["bad", "bad", "bad"], ["good", "plot"], ["the", "film", "was", "fine"]], 3),
+        _random_batch(itos),
     ]
     cases = [dict(label=label, args=(tokens, itos, steps), expected=_encode_reference(tokens, itos, steps),
                   shape_desc=f"[batch, steps] = {(len(tokens), steps)}", tokens=tokens, itos=itos, steps=steps)

@@ -41,7 +41,8 @@ def keep_probability(fn: Callable, *, quiet: bool = False) -> CheckResult:
             ("one very frequent word among rare ones", np.array([5000.0, 40.0, 3.0, 1.0]), 1e-3),
             ("a flat distribution (everything is kept)", np.array([10.0, 10.0, 10.0]), 1e-2),
             ("a Zipf-like vocabulary of 8 words", 2000.0 / np.arange(1, 9), 1e-2),
-            ("a larger threshold", np.array([900.0, 300.0, 100.0, 50.0, 2.0]), 5e-2)]:
+            ("a larger threshold", np.array([900.0, 300.0, 100.0, 50.0, 2.0]), 5e-2),
+            ("random counts", np.random.default_rng(92).integers(1, 3000, size=7).astype(float), 1e-2)]:
         cases.append(dict(label=label, args=(counts, sample), expected=_keep_reference(counts, sample),
                           shape_desc="one probability per word, shape (V,)", counts=counts, sample=sample))
 
@@ -105,7 +106,7 @@ def analogy(fn: Callable, *, quiet: bool = False) -> CheckResult:
             if right not in wrongs and len(wrongs) == 3:
                 break
         cases.append(dict(label=label, args=(vectors, a, b, c), expected=np.array(float(right)),
-                          shape_desc="one row index", vectors=vectors, a=a, b=b, c=c))
+                          shape_desc="one row index", vectors=vectors, a=a, b=b, c=c, tol=(0.0, 0.0)))
 
     def convert(out):
         if isinstance(out, (bool, np.bool_)):
@@ -115,6 +116,8 @@ def analogy(fn: Callable, *, quiet: bool = False) -> CheckResult:
             raise _Reject(problem)
         if arr.size != 1:
             raise _Reject(f"it is {_kind(out)}; return ONE index, an int, not the scores of every word")
+        if not float(arr.reshape(())).is_integer():
+            raise _Reject(f"it is {float(arr.reshape(())):.10g}; an index is a whole number: return an int")
         return arr.reshape(())
 
     def diagnose(case, out, expected):

@@ -63,6 +63,14 @@ def _pair_or_reject(out):
     return np.stack(arrays)
 
 
+def _random_targets() -> tuple[list, int, int, int]:
+    """Random target ids (2 to 4 rows, ids 4 to 19), BOS 2, EOS 3 and a length with room for both."""
+    rng = np.random.default_rng(112)
+    rows = [[int(i) for i in rng.integers(4, 20, size=int(rng.integers(1, 7)))]
+            for _ in range(int(rng.integers(2, 5)))]
+    return rows, 2, 3, max(map(len, rows)) + int(rng.integers(1, 4))
+
+
 def teacher_forcing_arrays(fn: Callable, *, quiet: bool = False) -> CheckResult:
     """Check ``fn(target_ids, bos, eos, length)``: the two arrays an encoder-decoder trains on.
 
@@ -77,7 +85,8 @@ def teacher_forcing_arrays(fn: Callable, *, quiet: bool = False) -> CheckResult:
             ("one date-like target", [[5, 6, 7, 8, 4, 9, 9]], 2, 3, 8),
             ("three targets of different lengths", [[4, 5], [6, 7, 8, 9], [10]], 2, 3, 6),
             ("BOS and EOS at other ids", [[1, 2, 3], [3, 2, 1]], 7, 8, 5),
-            ("room to spare", [[9, 8, 7, 6]], 2, 3, 9)]:
+            ("room to spare", [[9, 8, 7, 6]], 2, 3, 9),
+            ("random targets", *_random_targets())]:
         expected = np.stack(_tf_reference(target_ids, bos, eos, length)).astype(float)
         cases.append(dict(label=label, args=(target_ids, bos, eos, length), expected=expected,
                           shape_desc="(decoder_input, target), each [n, length]",
@@ -120,6 +129,19 @@ def _ppa_reference(predictions, truths):
                      for k in range(length)])
 
 
+def _random_dates() -> tuple[list, list]:
+    """Random ISO dates and predictions with a random digit changed, cut short or run on."""
+    rng = np.random.default_rng(113)
+    truths = [f"{rng.integers(1950, 2050)}-{rng.integers(1, 13):02d}-{rng.integers(1, 29):02d}" for _ in range(5)]
+    predictions = []
+    for t in truths:
+        p = list(t)
+        p[int(rng.integers(0, len(p)))] = str(rng.integers(0, 10))
+        cut = int(rng.integers(7, 12))
+        predictions.append("".join(p)[:cut] + ("9" if cut == 11 else ""))
+    return predictions, truths
+
+
 def per_position_accuracy(fn: Callable, *, quiet: bool = False) -> CheckResult:
     """Check ``fn(predictions, truths)``: the fraction of right characters at every position.
 
@@ -134,7 +156,8 @@ def per_position_accuracy(fn: Callable, *, quiet: bool = False) -> CheckResult:
             ("a prediction that stops early", ["2026-11", "2001-02-03", "1950-01-01"],
              ["2026-11-21", "2001-02-03", "1950-01-02"]),
             ("a prediction that runs on", ["2026-11-211", "2040-12-2"], ["2026-11-21", "2040-12-24"]),
-            ("short strings", ["ab", "a", "xb", "ba"], ["ab", "ab", "ab", "ab"])]:
+            ("short strings", ["ab", "a", "xb", "ba"], ["ab", "ab", "ab", "ab"]),
+            ("random dates", *_random_dates())]:
         cases.append(dict(label=label, args=(predictions, truths), expected=_ppa_reference(predictions, truths),
                           shape_desc="one accuracy per position of the truths, shape (L,)",
                           predictions=predictions, truths=truths))
