@@ -113,3 +113,44 @@ def test_at_most_one_code_cell_in_six_escapes_nbval(path):
     assert 6 * len(ignored) <= len(cells), (
         f"{path.name}: {len(ignored)} of {len(cells)} code cells carry nbval-ignore-output (at most one in six); "
         "print what every machine agrees on (report.band, Comparison.verdicts) instead")
+
+
+def _assigned_names(source: str) -> set[str]:
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        targets = (node.targets if isinstance(node, ast.Assign) else [node.target]
+                   if isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.comprehension)) else [])
+        for target in targets:
+            names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+    return names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_an_answer_variable_is_set_only_by_the_learner(path):
+    """A blank answer must not pass because the reading set a variable of the same name."""
+    cells = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+    answers = {m.group(2): m.group(1) for c in cells
+               for m in re.finditer(r'checks\.answer\("([^"]+)", (\w+)', "".join(c["source"]))}
+    for cell in cells:
+        source = "".join(cell["source"])
+        if "### BEGIN SOLUTION" in source:
+            continue
+        clash = _assigned_names(source) & set(answers)
+        assert not clash, f"the reading sets {sorted(clash)}, the answer of {[answers[n] for n in clash]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_answer_tag_names_an_exercise_of_its_chapter(path):
+    nb = json.loads(path.read_text())
+    text = _markdown(path)
+    labels = set(re.findall(r"^:label:\s*(ex\S+)", text, re.MULTILINE))
+    for cell in nb["cells"]:
+        for tag in cell.get("metadata", {}).get("tags", []):
+            if tag.startswith("answer-to-"):
+                assert cell["cell_type"] == "code" and tag[len("answer-to-"):] in labels, tag

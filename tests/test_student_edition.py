@@ -83,7 +83,13 @@ def _expected_student_sources(nb):
     for cell in nb.cells:
         if cell.cell_type == "code":
             source, stubs = assign.stub_solutions(cell.source)
-            if stubs or not gated:
+            shows = [t.split("answer-to-", 1)[1] for t in cell.metadata.get("tags", []) if t.startswith("answer-to-")]
+            if shows:   # the package's code for an exercise: commented out, and a note says why
+                expected.append("\n".join("# " + line for line in source.split("\n"))
+                                + f"\n# (not run in this edition: it shows the answer to exercise {', '.join(shows)})")
+                expected.append(f"*The package's code for this step is not shown in this edition: writing it is "
+                                f"exercise {', '.join(shows)}, further down. The full book shows it.*")
+            elif stubs or not gated:
                 expected.append(source)
             continue
         lines, kept, fence = cell.source.split("\n"), [], None
@@ -112,3 +118,16 @@ def test_student_edition_keeps_every_cell_outside_the_solutions(rel):
     assert [c.source for c in student.cells] == _expected_student_sources(nb)
     if any("## References" in c.source for c in nb.cells if c.cell_type == "markdown"):
         assert any("## References" in c.source for c in student.cells), "the References section was lost"
+
+
+@pytest.mark.parametrize("rel", NOTEBOOKS, ids=str)
+def test_no_output_of_the_student_edition_shows_an_answer(rel):
+    """Read line by line, as a reader sees it: code that rnnbook.show prints is text, not JSON."""
+    book = nbformat.read(ROOT / rel, as_version=4)
+    answers = assign.solution_lines(book)
+    student = assign.student_notebook(book)
+    for cell in student.cells:
+        shown = assign.shown_lines(cell) & answers
+        assert not shown, f"{rel}: an output shows lines of a solution: {sorted(shown)[:3]}"
+    hidden = [c for c in book.cells if any(t.startswith(assign.ANSWER_TAG) for t in c.metadata.get("tags", []))]
+    assert all(c.outputs for c in hidden), "the full book shows what the student edition hides"

@@ -52,9 +52,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import html
 import json
 import os
 import re
+import secrets
 import subprocess
 import sys
 import time
@@ -150,8 +152,12 @@ def _outside_solutions(markdown: str, gated: bool) -> tuple[str, bool]:
 
 
 def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Return the student edition of one notebook (the input is not modified)."""
-    nb = nbformat.from_dict(nb)  # deep copy
+    """Return the student edition of one notebook (the input is not modified).
+
+    Besides the solutions, the output of every cell tagged ``answer-to-<label>`` is left
+    out (:func:`_hide_answers`): it shows the package's code that an exercise asks for.
+    """
+    nb = _hide_answers(nbformat.from_dict(nb))  # a deep copy
     cells, gated = [], False
     for cell in nb.cells:
         src = cell.source
@@ -197,8 +203,15 @@ def _nbgrader_meta(grade_id: str, *, solution: bool, grade: bool, locked: bool,
     return meta
 
 
+def _more_questions(body: str) -> bool:
+    """Whether an exercise asks more than one question (two question marks, or parts (a), (b))."""
+    text = re.sub(r"`[^`]*`|\$[^$]*\$", "", body)   # question marks in code or maths do not count
+    return text.count("?") >= 2 or bool(re.search(r"\(b\)", text))
+
+
 def exercises(nb: nbformat.NotebookNode) -> dict[str, dict]:
-    """The exercises of a notebook: label -> {"auto": auto-checked?, "points": number of stars}."""
+    """The exercises of a notebook: label -> {"auto": auto-checked?, "points": number of stars,
+    "written": does it ask more than one question (so that an auto-checked one also needs a written answer)?}."""
     found = {}
     for cell in nb.cells:
         if cell.cell_type != "markdown":
@@ -209,7 +222,8 @@ def exercises(nb: nbformat.NotebookNode) -> dict[str, dict]:
                 raise ValueError(f"an exercise without a :label: ({match['title'].strip()!r})")
             title = match["title"]
             found[label["label"]] = {"auto": "auto-checked" in title,
-                                     "points": max(1, title.count("\u2605"))}
+                                     "points": max(1, title.count("\u2605")),
+                                     "written": _more_questions(match["body"])}
     return found
 
 
@@ -224,38 +238,154 @@ def _split_checks(source: str) -> tuple[str, list[str]]:
     return "\n".join(keep).rstrip("\n"), checks_
 
 
-def _assertion(check_code: str) -> str:
-    """``checks.x(...)`` statements, each made to raise ``AssertionError`` when the check fails."""
-    import ast
-
-    tree = ast.parse(check_code)
-    lines = []
-    for stmt in tree.body:
-        segment = ast.get_source_segment(check_code, stmt)
-        if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
-            raise ValueError(f"a check cell may hold only check calls; found {segment!r}")
-        lines.append(f"{segment}.assert_passed()")
-    return "\n".join(lines)
-
-
 def _is_check_cell(cell) -> bool:
     lines = [line for line in cell.source.split("\n") if line.strip()]
     return cell.cell_type == "code" and bool(lines) and all(
         line.startswith(("checks.", " ", ")")) for line in lines) and lines[0].startswith("checks.")
 
 
-def nbgrader_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+#: A code cell tagged ``answer-to-<label>`` shows (usually with ``rnnbook.show``) code that
+#: exercise ``<label>`` asks the learner to write; the editions without solutions leave out
+#: its output, and its source becomes a comment.
+ANSWER_TAG = "answer-to-"
+
+
+def _hide_answers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Clear, in place, the outputs of the cells tagged ``answer-to-<label>`` and say why."""
+    cells = []
+    for cell in nb.cells:
+        labels = [t[len(ANSWER_TAG):] for t in cell.metadata.get("tags", []) if t.startswith(ANSWER_TAG)]
+        if cell.cell_type != "code" or not labels:
+            cells.append(cell)
+            continue
+        shown = ", ".join(labels)
+        cell.outputs, cell.execution_count = [], None
+        cell.source = "\n".join(f"# {line}" for line in cell.source.split("\n")) + \
+            f"\n# (not run in this edition: it shows the answer to exercise {shown})"
+        cells.append(cell)
+        cells.append(nbformat.v4.new_markdown_cell(
+            f"*The package's code for this step is not shown in this edition: writing it is exercise "
+            f"{shown}, further down. The full book shows it.*"))
+    nb.cells = cells
+    return nb
+
+
+_DIRECTIVE = re.compile(r"^(?P<fence>:{3,}|`{3,})\{(?P<name>exercise|admonition|footbibliography|note|warning|tip)\}"
+                        r"(?P<title>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$\n?", re.MULTILINE | re.DOTALL)
+_OPTION = re.compile(r"^:(?P<key>[a-z-]+):[ \t]*(?P<value>[^\n]*)\n?", re.MULTILINE)
+_TARGET = re.compile(r"^\([\w.:-]+\)=[ \t]*\n", re.MULTILINE)   # a MyST label line: (ch-intro)=
+_ROLE = re.compile(r"\{(?P<role>term|numref|footcite|cite|ref|eq|doc)\}`(?P<text>[^`]*)`")
+
+
+def _role_text(match: re.Match) -> str:
+    role, text = match["role"], match["text"]
+    shown, _, target = text.partition(" <")
+    target = target.rstrip(">") if target else shown
+    if role in ("footcite", "cite"):
+        return "[" + ", ".join(k.strip() for k in text.split(",")) + "]"
+    if role == "eq":
+        return f"({text})"
+    if role == "numref":
+        return shown.replace("%s", f"*{target}*") if "%s" in shown else f"*{target}*"
+    return shown if target != shown or role != "ref" else f"*{text}*"
+
+
+def release_markdown(markdown: str) -> str:
+    """The book's MyST Markdown as plain Markdown that JupyterLab shows without markup.
+
+    Exercises and boxes become a bold title over their text (``:label:`` kept as the
+    exercise's name), the bibliography directive and label lines such as ``(ch-intro)=``
+    are dropped, and roles become their
+    text: ``{term}`RNN``` -> RNN, ``{footcite}`a,b``` -> [a, b], ``{numref}`fig-x``` ->
+    *fig-x*, ``{eq}`e``` -> (e).
+    """
+    def directive(match: re.Match) -> str:
+        name, title, body = match["name"], match["title"].strip(), match["body"]
+        if name == "footbibliography":
+            return ""
+        options = {}
+        while (opt := _OPTION.match(body)) is not None:
+            options[opt["key"]] = opt["value"].strip()
+            body = body[opt.end():]
+        if name == "exercise":
+            head = f"**Exercise {options.get('label', '')}**" + (f" {title}" if title else "")
+        else:
+            head = f"**{title or name.capitalize()}**"
+        return head + "\n\n" + body.strip("\n") + "\n"
+
+    previous = None
+    while previous != markdown:   # nested boxes, from the outside in
+        previous, markdown = markdown, _DIRECTIVE.sub(directive, markdown)
+    markdown = _TARGET.sub("", markdown)
+    return _ROLE.sub(_role_text, markdown)
+
+
+
+# --------------------------------------------------------------------------- finding leaks
+def solution_lines(nb: nbformat.NotebookNode) -> set[str]:
+    """Every substantial line written inside the book's solution blocks (text and code)."""
+    inside, found, gated = set(), set(), False
+    outside = set()
+    for cell in nb.cells:
+        lines = cell.source.split("\n")
+        if cell.cell_type == "markdown" and re.search(r"\{solution-(start|end)\}", cell.source):
+            for line in lines:
+                if "{solution-start}" in line:
+                    gated = True
+                elif "{solution-end}" in line:
+                    gated = False
+                elif not line.startswith((":", "```")):
+                    (inside if gated else outside).add(line.strip())
+            continue
+        if cell.cell_type == "code" and BEGIN in cell.source:
+            region = False
+            for line in lines:
+                if line.strip() == BEGIN:
+                    region = True
+                elif line.strip() == END:
+                    region = False
+                elif region:  # the code around the markers is the learner's scaffold
+                    inside.add(line.strip())
+                else:
+                    outside.add(line.strip())
+            continue
+        (inside if gated else outside).update(line.strip() for line in lines)
+    for line in inside:
+        if len(line) >= 12 and line not in outside:
+            found.add(line)
+    return found
+
+
+def shown_lines(cell) -> set[str]:
+    """Every line a cell's outputs show, as a reader sees it: text, Markdown and HTML (tags removed)."""
+    lines = set()
+    for out in cell.get("outputs", []):
+        texts = [out.get("text", "")]
+        texts += [v if isinstance(v, str) else "".join(v) for k, v in out.get("data", {}).items()
+                  if k.startswith("text/")]
+        for text in texts:
+            text = html.unescape(re.sub(r"<[^>]+>", "", str(text)))
+            lines.update(line.strip() for line in text.split("\n"))
+    return lines
+
+
+def nbgrader_notebook(nb: nbformat.NotebookNode, *, salt: int | None = None) -> nbformat.NotebookNode:
     """Return the nbgrader source version of one notebook (the input is not modified).
 
-    * The reading, the figures and the references stay as they are.
+    * The reading, the figures and the references stay, in plain Markdown that JupyterLab
+      shows as it is (:func:`release_markdown`); the output of a cell tagged
+      ``answer-to-<label>`` (the package's code that an exercise asks the learner to
+      write) is left out, as in the student edition.
     * A solution block (from ``{solution-start}`` to ``{solution-end}``) keeps only the
       code cells with ``### BEGIN/END SOLUTION`` regions, as nbgrader solution cells
       without outputs; its explanations and worked code are dropped from the cells the
       release is made from.
-    * An auto-checked exercise gets a locked autograder-test cell worth its stars in
-      points, right after its solution block, in which each check call ends in
-      ``.assert_passed()``, so a failed check fails the cell.  The check comes from the
-      solution cell's last lines or from the check cell that follows the block.
+    * An auto-checked exercise gets locked autograder-test cells worth its stars in
+      points, right after its solution block (:func:`_test_cells`): the check's visible
+      feedback, and a hidden test written with ``salt`` (random if None) that grades
+      without the package, so a learner who patches or reads ``rnnbook.checks`` gains
+      nothing.  The check comes from the solution cell's last lines or from the check
+      cell that follows the block.
     * Any other exercise (conceptual, experiment) gets a manually graded answer cell
       worth its stars; the book's solution is its rubric, inside solution markers, so
       the release shows only nbgrader's "YOUR ANSWER HERE".
@@ -266,33 +396,40 @@ def nbgrader_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         If the notebook's exercises and solution blocks do not fit together (a solution
         block without an exercise, an auto-checked exercise without a check).
     """
-    nb = nbformat.from_dict(nb)  # deep copy
+    nb = _hide_answers(nbformat.from_dict(nb))  # a deep copy
+    salt = secrets.randbelow(2**31) if salt is None else salt
     found = exercises(nb)
-    cells, gated, label, rubric, checks_, awaiting = [], False, None, [], [], None
+    cells, gated, label, rubric, checks_, awaiting, pending = [], False, None, [], [], None, []
+
+    def written_answer(points: int, what: str):
+        text = release_markdown("\n\n".join(part.strip("\n") for part in rubric if part.strip()))
+        answer = nbformat.v4.new_markdown_cell(
+            f"**Your answer to {what}** ({points} point{'s' if points != 1 else ''}, graded by hand)\n\n"
+            f"{BEGIN}\nRubric, from the book's solution:\n\n{text}\n{END}")
+        answer.metadata["nbgrader"] = _nbgrader_meta(f"{label}-answer", solution=True, grade=True,
+                                                     locked=False, points=points)
+        return answer
 
     def close_block():
         info = found[label]
         if info["auto"]:
-            return [_test_cell(label, info["points"], "\n".join(checks_))] if checks_ else label
-        text = "\n\n".join(part.strip("\n") for part in rubric if part.strip())
-        answer = nbformat.v4.new_markdown_cell(
-            f"**Your answer to {label}** ({info['points']} points, graded by hand)\n\n"
-            f"{BEGIN}\nRubric, from the book's solution:\n\n{text}\n{END}")
-        answer.metadata["nbgrader"] = _nbgrader_meta(f"{label}-answer", solution=True, grade=True,
-                                                     locked=False, points=info["points"])
-        return [answer]
+            # the questions beyond the checked number get a written answer, worth 1 point
+            extra = [written_answer(1, f"the other questions of {label}")] if info["written"] else []
+            return (_test_cells(label, info["points"], "\n".join(checks_), salt) + extra) if checks_ \
+                else (label, extra)
+        return [written_answer(info["points"], label)]
 
     def text_cell(text: str) -> None:
         if text.strip():
-            cells.append(nbformat.v4.new_markdown_cell(strip_solution_directives(text.strip("\n"))))
+            cells.append(nbformat.v4.new_markdown_cell(release_markdown(strip_solution_directives(text.strip("\n")))))
 
     for cell in nb.cells:
         src = cell.source
         if awaiting is not None:
             if not _is_check_cell(cell):
                 raise ValueError(f"auto-checked exercise {awaiting} has no check call")
-            cells.append(_test_cell(awaiting, found[awaiting]["points"], src))
-            awaiting = None
+            cells.extend(_test_cells(awaiting, found[awaiting]["points"], src, salt) + pending)
+            awaiting, pending = None, []
             continue
         if cell.cell_type == "markdown" and (_START.search(src) or _END.search(src)):
             outside, pos = [], 0
@@ -312,8 +449,8 @@ def nbgrader_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                         raise ValueError("a solution-end without a solution-start")
                     gated = False
                     closed = close_block()
-                    if isinstance(closed, str):
-                        awaiting = closed
+                    if isinstance(closed, tuple):   # the check cell follows the block
+                        awaiting, pending = closed
                     else:
                         cells.extend(closed)
             (rubric if gated else outside).append(src[pos:])
@@ -334,7 +471,7 @@ def nbgrader_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             continue
         cell.metadata.pop("nbgrader", None)
         if cell.cell_type == "markdown":
-            cell.source = strip_solution_directives(src)
+            cell.source = release_markdown(strip_solution_directives(src))
         cells.append(cell)
     if gated:
         raise ValueError("a solution-start cell without a matching solution-end cell")
@@ -344,11 +481,77 @@ def nbgrader_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def _test_cell(label: str, points: int, check_code: str):
-    cell = nbformat.v4.new_code_cell(_assertion(check_code))
-    cell.metadata["nbgrader"] = _nbgrader_meta(f"{label}-test", solution=False, grade=True,
-                                               locked=True, points=points)
-    return cell
+def _quiet(call_source: str) -> str:
+    """``checks.x(args)`` -> ``checks.x(args, quiet=True)``: the failure text is shown once, by the assert."""
+    return call_source if "quiet=" in call_source else call_source[:-1].rstrip() + ", quiet=True)"
+
+
+def _defined_guard(label: str, names: list[str]) -> list[str]:
+    """Lines that turn a missing answer (a blank exercise) into a hint instead of a bare NameError."""
+    lines = []
+    for name in names:
+        if name.isidentifier():
+            lines += ["try:", f"    {name}",
+                      "except NameError:",
+                      f"    raise AssertionError('{label}: `{name}` is not defined yet: "
+                      f"write your answer in the cell above and run it') from None"]
+    return lines
+
+
+def _test_cells(label: str, points: int, check_code: str, salt: int) -> list:
+    """The locked, graded test cells of an auto-checked exercise.
+
+    Each check call keeps its visible feedback (the check, run quietly, its text shown once
+    by the ``assert``) and gets a hidden test (:mod:`rnnbook.checks.hidden`) written with
+    ``salt``, which grades without the package.  A coding exercise worth two or more points
+    gets two cells: 1 point for the structure and shapes of the outputs, the rest for their
+    values.
+    """
+    from .checks import hidden
+
+    calls = hidden.check_calls(check_code)
+    visible, hidden_values, hidden_shapes = [], [], []
+    for k, (name, args, source) in enumerate(calls):
+        result = f"_result{k if len(calls) > 1 else ''}"
+        if name == "answer":
+            ex, value = (ast_literal(args[0]), args[1]) if len(args) >= 2 else (None, None)
+            if ex is None:
+                raise ValueError(f"checks.answer needs a label and a value; found {source!r}")
+            visible += _defined_guard(ex, [value])
+            hidden_values.append(hidden.hidden_answer_block(ex, value))
+        else:
+            if not args:
+                raise ValueError(f"checks.{name} needs the learner's function; found {source!r}")
+            visible += _defined_guard(label, [args[0]])
+            hidden_values.append(hidden.hidden_block(name, args[0], salt=salt, part="values"))
+            hidden_shapes.append(hidden.hidden_block(name, args[0], salt=salt, part="shape"))
+        visible += [f"{result} = {_quiet(source)}", f"assert {result}, str({result})"]
+    cells = []
+    split = hidden_shapes and points >= 2
+    if split:
+        shape = nbformat.v4.new_code_cell("\n".join(
+            [f"# {label}, part 1 (1 point): your outputs have the right structure and shapes (a hidden test).",
+             *_defined_guard(label, [a[0] for n, a, _ in calls if n != "answer" and a]), *hidden_shapes]))
+        shape.metadata["nbgrader"] = _nbgrader_meta(f"{label}-shape", solution=False, grade=True,
+                                                    locked=True, points=1)
+        cells.append(shape)
+    test = nbformat.v4.new_code_cell("\n".join(
+        ([f"# {label}, part 2 ({points - 1} points): the values, on the check's cases and on hidden ones."]
+         if split else []) + visible + hidden_values))
+    test.metadata["nbgrader"] = _nbgrader_meta(f"{label}-test", solution=False, grade=True, locked=True,
+                                               points=points - 1 if split else points)
+    cells.append(test)
+    return cells
+
+
+def ast_literal(source: str):
+    """The value of a literal written as ``source`` (a label such as ``"ex1-3"``), or None."""
+    import ast
+
+    try:
+        return ast.literal_eval(source)
+    except (ValueError, SyntaxError):
+        return None
 
 
 def _tracked_top_names(root: Path) -> set[str]:
@@ -459,9 +662,9 @@ def read_manifest(folder: Path) -> dict[str, str] | None:
     return safe
 
 
-def _write_manifest(folder: Path, files: dict[str, str], edition: str) -> None:
+def _write_manifest(folder: Path, files: dict[str, str], edition: str, extra: dict | None = None) -> None:
     record = {"written_by": "python -m rnnbook.assign", "edition": edition,
-              "note": MARKER_TEXT.strip(), "files": dict(sorted(files.items()))}
+              "note": MARKER_TEXT.strip(), **(extra or {}), "files": dict(sorted(files.items()))}
     (Path(folder) / MARKER).write_text(json.dumps(record, indent=1) + "\n")
 
 
@@ -501,7 +704,7 @@ def _aside(out: Path) -> Path:
 
 
 def write_tree(root: Path, out: Path, files: dict[str, bytes], *, edition: str,
-               force: bool = False, what: str = "output folder") -> Path | None:
+               force: bool = False, what: str = "output folder", extra: dict | None = None) -> Path | None:
     """Write ``files`` (relative path -> bytes) into ``out``, touching nothing the tool did not write.
 
     ``out`` is checked first (:func:`check_output`).  If it was written before, the files
@@ -548,8 +751,23 @@ def write_tree(root: Path, out: Path, files: dict[str, bytes], *, edition: str,
         tmp = path.with_name(path.name + ".rnnbook-tmp")
         tmp.write_bytes(data)
         os.replace(tmp, path)
-    _write_manifest(out, {rel: _sha256(data) for rel, data in files.items()}, edition)
+    _write_manifest(out, {rel: _sha256(data) for rel, data in files.items()}, edition, extra)
     return moved
+
+
+def _course_salt(out: Path) -> int:
+    """The hidden tests' salt of the course in ``out`` (kept in its marker), or a new random one.
+
+    Keeping it means that writing the course again writes the same source notebooks, so
+    an unchanged course stays unchanged and its gradebook matches its tests.
+    """
+    try:
+        salt = json.loads((Path(out) / MARKER).read_text()).get("salt")
+    except (OSError, ValueError, AttributeError):
+        salt = None
+    if isinstance(salt, int) and not isinstance(salt, bool) and 0 <= salt < 2**31:
+        return salt
+    return secrets.randbelow(2**31)
 
 
 def check_book_root(root: Path) -> list[Path]:
@@ -661,11 +879,13 @@ def write_nbgrader_course(root: Path, out: Path, *, force: bool = False, course_
     if not chapters:
         raise NotABookError(f"{root} has no numbered chapter notebooks in {root / 'chapters'}")
     out = Path(os.path.abspath(out))
+    salt = _course_salt(out) if is_marked(out) else secrets.randbelow(2**31)
     files = {"nbgrader_config.py": nbgrader_config(course_id, exchange).encode("utf-8")}
     for path in chapters:
-        nb = nbgrader_notebook(nbformat.read(path, as_version=4))
+        nb = nbgrader_notebook(nbformat.read(path, as_version=4), salt=salt)
         files[f"source/{path.stem}/{path.stem}.ipynb"] = (nbformat.writes(nb) + "\n").encode("utf-8")
-    write_tree(root, out, files, edition="nbgrader", force=force)
+    # the salt is the course's secret: it stays in the course folder, which learners never see
+    write_tree(root, out, files, edition="nbgrader", force=force, extra={"salt": salt})
     return [out / "source" / p.stem / f"{p.stem}.ipynb" for p in chapters]
 
 
