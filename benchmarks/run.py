@@ -6,7 +6,8 @@
 
 Sections: ``cells`` (NumPy cells vs Keras layers), ``word2vec`` (NumPy vs
 gensim), ``decoding`` (beam search vs greedy on the dates), ``xla`` (Keras's XLA
-compiler on the CPU, warm epoch and end to end), ``notebooks`` (each chapter's
+compiler on the CPU, warm epoch and end to end), ``parallel`` (the seeds of a
+comparison in worker processes, against one after the other), ``notebooks`` (each chapter's
 execution time, and where it goes, cell by cell).  With ``--only``, the other sections already in the
 output's ``results.json`` are kept, each with the date it was measured.
 """
@@ -26,7 +27,7 @@ from benchmarks import timing  # imports neither NumPy nor TensorFlow
 
 timing.set_environment()   # before NumPy or TensorFlow is imported, here and in the notebook kernels
 
-SECTIONS = ("cells", "word2vec", "decoding", "xla", "notebooks")
+SECTIONS = ("cells", "word2vec", "decoding", "xla", "parallel", "notebooks")
 DEFAULT_OUT = ROOT / "benchmarks" / "results.md"
 QUICK_OUT = ROOT / "_build" / "benchmarks-quick" / "results.md"
 
@@ -45,6 +46,9 @@ def run_section(name: str, quick: bool) -> timing.Section:
     if name == "xla":
         from benchmarks import xla
         return xla.run(cells=("gru",), adding_epochs=1, char_lm=False) if quick else xla.run()
+    if name == "parallel":
+        from benchmarks import parallel
+        return parallel.run(epochs=1) if quick else parallel.run()
     if name == "notebooks":
         from benchmarks import notebooks
         paths = notebooks.toc_notebooks(ROOT)

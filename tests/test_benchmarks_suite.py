@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from benchmarks import cells, decoding, notebooks, timing, word2vec, xla
+from benchmarks import cells, decoding, notebooks, parallel, timing, word2vec, xla
 from benchmarks import run as bench_run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,3 +140,10 @@ def test_xla_section_times_every_mode_at_a_tiny_size():
     for result in section.raw["results"]:
         for mode, _ in xla.MODES:
             assert result[mode]["end_to_end_s"] > 0 and result[mode]["warm_epoch_s"] > 0
+
+
+def test_parallel_section_times_both_ways_and_checks_the_scores(monkeypatch):
+    monkeypatch.setenv("RNNBOOK_WORKERS", "2")   # restored by the section after each way
+    section = parallel.run(epochs=1)
+    row = section.rows[0]
+    assert section.name == "parallel" and row[-1] == "yes" and row[2] > 0 and row[3] > 0

@@ -8,6 +8,10 @@ from rnnbook import text
 
 def test_tokenizers():
     assert text.tokenize_words("It's NOT bad, 3 times!") == ["it's", "not", "bad", "3", "times"]
+    # letters of any script: the polarity sentences have "amélie", "clichés" and "ladrón"
+    assert text.tokenize_words("Naïve café, ladrón: Amélie's clichés") == ["naïve", "café", "ladrón", "amélie's",
+                                                                          "clichés"]
+    assert text.tokenize_words("snake_case and x²") == ["snake", "case", "and", "x²"]
     assert text.tokenize_chars("A  b\nc") == list("a b c")
     with pytest.raises(TypeError, match=r"text must be a str; got list \['a'\]"):
         text.tokenize_words(["a"])

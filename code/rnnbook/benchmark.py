@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from . import data, models
+from . import data, models, parallel
 from ._validate import check_positive_int, check_positive_number, check_seed, type_name
 from .cells import CELLS
 
@@ -164,6 +164,7 @@ class Comparison:
     results: list[CellResult]
     higher_is_better: bool = False
     solved_below: float | None = None
+    workers: int = 1   # runs that went side by side (rnnbook.parallel); their epochs shared the CPU
 
     def __getitem__(self, cell: str) -> CellResult:
         for r in self.results:
@@ -254,13 +255,14 @@ class Comparison:
             raise ValueError(f"can only join comparisons of the same task, metric and seeds; got "
                              f"{(self.task, self.metric, self.seeds)} and {(other.task, other.metric, other.seeds)}")
         return Comparison(self.task, self.metric, self.seeds, self.results + other.results,
-                          self.higher_is_better, self.solved_below)
+                          self.higher_is_better, self.solved_below, max(self.workers, other.workers))
 
     def timing_table(self) -> str:
         """Median seconds per epoch of each cell, and relative to the first cell (wall clock: varies)."""
         base = self.results[0].seconds_per_epoch
         w = self._name_width()
-        lines = [f"{self.task}: median seconds per epoch"]
+        shared = (f", {self.workers} runs side by side (each epoch shared the CPU)" if self.workers > 1 else "")
+        lines = [f"{self.task}: median seconds per epoch{shared}"]
         for r in self.results:
             lines.append(f"{r.cell:{w}s} {r.seconds_per_epoch:.3f} s/epoch  ({r.seconds_per_epoch / base:.2f}x {self.results[0].cell})")
         return "\n".join(lines)
@@ -318,6 +320,34 @@ def _train_run(task: Task, build: Callable[[], Any], seed: int, extra: Sequence 
     return model, history, (seconds[1:] if len(seconds) > 1 else seconds)
 
 
+def _one_run(task: Task, build: Callable[[], Any], seed: int, callbacks: Callable[[], list] | None,
+             keep: bool) -> dict:
+    """One seed of one model (in a worker process or here): what :func:`compare_models` keeps of it."""
+    import keras
+
+    extra = [] if callbacks is None else callbacks()
+    if not isinstance(extra, list) or not all(isinstance(c, keras.callbacks.Callback) for c in extra):
+        raise TypeError(f"callbacks() must return a list of keras.callbacks.Callback; got {type_name(extra)}")
+    model, history, seconds = _train_run(task, build, seed, extra)
+    return {"params": int(sum(int(np.prod(w.shape)) for w in model.trainable_weights)),
+            "score": float(task.score(model)),
+            "val_score": float(task.val_score(model)) if task.val_score is not None else None,
+            "curve": (tuple(float(v) for v in history.history["val_loss"]) if task.x_val is not None else None),
+            "seconds": list(seconds),
+            "weights": model.get_weights() if keep else None}
+
+
+def _rebuilt(task: Task, build: Callable[[], Any], weights: list):
+    """A trained model back in this process: built again, given the run's weights, compiled as trained."""
+    import keras
+
+    model = build()
+    model.set_weights(weights)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=task.learning_rate, clipnorm=task.clipnorm,
+                                                  global_clipnorm=task.global_clipnorm), loss=task.loss)
+    return model
+
+
 def compare_models(task: Task, builders: Mapping[str, Callable[[], Any]], seeds: Sequence[int] = (0, 1, 2), *,
                    keep_models: bool = False, callbacks: Callable[[], list] | None = None) -> Comparison:
     """Train every model of ``builders`` once per seed on ``task``, with identical settings.
@@ -325,6 +355,13 @@ def compare_models(task: Task, builders: Mapping[str, Callable[[], Any]], seeds:
     Before each run, ``keras.utils.set_random_seed(seed)`` fixes the initial
     weights and the batch order, so the scores are reproducible on CPU.  Every
     run trains through :func:`rnnbook.models.train` (Adam, ``task``'s settings).
+    The runs are independent, so they go side by side in worker processes where
+    the machine has the cores and the memory (:mod:`rnnbook.parallel`); a run
+    gives the same weights there as here.  Kept models are rebuilt here with
+    the trained weights (compiled, with a fresh optimizer).  ``task.score``,
+    ``task.val_score``, the builders and ``callbacks`` then run in the worker:
+    what they change outside themselves (a list they append to) stays there, so
+    return what you need, or keep the models and compute it from them here.
 
     Parameters
     ----------
@@ -366,26 +403,19 @@ def compare_models(task: Task, builders: Mapping[str, Callable[[], Any]], seeds:
     if callbacks is not None and not callable(callbacks):
         raise TypeError(f"callbacks must be None or a function returning a list of callbacks; got {type_name(callbacks)}")
 
+    jobs = [(task, build, seed, callbacks, keep_models) for build in builders.values() for seed in seeds]
+    runs = iter(parallel.run_all(_one_run, jobs))
     results = []
     for name, build in builders.items():
-        scores, val_scores, curves, epoch_seconds, params, kept = [], [], [], [], None, []
-        for seed in seeds:
-            extra = [] if callbacks is None else callbacks()
-            if not isinstance(extra, list) or not all(isinstance(c, keras.callbacks.Callback) for c in extra):
-                raise TypeError(f"callbacks() must return a list of keras.callbacks.Callback; got {type_name(extra)}")
-            model, history, seconds = _train_run(task, build, seed, extra)
-            epoch_seconds += seconds
-            params = int(sum(int(np.prod(w.shape)) for w in model.trainable_weights))
-            scores.append(float(task.score(model)))
-            if task.val_score is not None:
-                val_scores.append(float(task.val_score(model)))
-            if task.x_val is not None:
-                curves.append(tuple(float(v) for v in history.history["val_loss"]))
-            if keep_models:
-                kept.append(model)
-        results.append(CellResult(name, params, tuple(scores), tuple(epoch_seconds), tuple(val_scores), tuple(curves),
-                                  tuple(kept)))
-    return Comparison(task.name, task.metric, seeds, results, task.higher_is_better, task.solved_below)
+        done = [next(runs) for _ in seeds]
+        kept = tuple(_rebuilt(task, build, run["weights"]) for run in done) if keep_models else ()
+        results.append(CellResult(
+            name, done[0]["params"], tuple(run["score"] for run in done),
+            tuple(s for run in done for s in run["seconds"]),
+            tuple(run["val_score"] for run in done if run["val_score"] is not None),
+            tuple(run["curve"] for run in done if run["curve"] is not None), kept))
+    return Comparison(task.name, task.metric, seeds, results, task.higher_is_better, task.solved_below,
+                      min(parallel.workers(), len(jobs)))
 
 
 def compare_cells(task: Task, cells: Sequence[str] = CELLS, seeds: Sequence[int] = (0, 1, 2)) -> Comparison:

@@ -416,8 +416,11 @@ def train_glove(cooccurrence, vocab: Sequence[str], vector_size: int = 50, x_max
     """GloVe vectors fitted to a co-occurrence matrix with AdaGrad, in NumPy.
 
     Minimises sum_ij f(X_ij) (w_i . w~_j + b_i + b~_j - log X_ij) ** 2 over the
-    non-zero entries, shuffled and taken ``batch_size`` at a time; the word
-    vectors returned are w + w~, as in the GloVe paper.
+    non-zero entries.  Each epoch is ONE full-batch AdaGrad update computed from
+    all non-zero entries at once, so ``epochs`` counts updates, not passes of
+    mini-batches: the GloVe paper's mini-batch passes make many more updates per
+    pass, so watch the loss and give enough epochs.  The word vectors returned
+    are w + w~, as in the GloVe paper.
 
     Parameters
     ----------
@@ -425,9 +428,9 @@ def train_glove(cooccurrence, vocab: Sequence[str], vector_size: int = 50, x_max
         Non-negative co-occurrence counts, e.g. from :func:`cooccurrence_matrix`.
     vocab : list of str
         The V words, in the matrix's order.
-    vector_size, x_max, alpha, epochs, lr, seed, batch_size
-        Dimension, the weighting's cap and exponent, passes over the non-zero
-        entries, AdaGrad's step size, the seed and the entries per update.
+    vector_size, x_max, alpha, epochs, lr, seed
+        Dimension, the weighting's cap and exponent, full-batch updates,
+        AdaGrad's step size and the seed of the initial vectors.
 
     Returns
     -------

@@ -29,14 +29,17 @@ __all__ = [
 
 #: A word: a run of lower-case letters and digits, with an optional apostrophe suffix ("it's").
 #: The one definition of a word in the package; :mod:`rnnbook.data` tokenizes with it too.
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# letters and digits of any script ([^\W_]: a word character that is not "_"), so "naïve café" is two words
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 
 
 def tokenize_words(text: str) -> list[str]:
-    """Lower-case word tokens: runs of letters and digits (an apostrophe suffix is kept).
+    """Lower-case word tokens: runs of letters and digits of any script (an apostrophe suffix is kept).
 
     >>> tokenize_words("It's NOT the worst restaurant, not by a long way!")
     ["it's", 'not', 'the', 'worst', 'restaurant', 'not', 'by', 'a', 'long', 'way']
+    >>> tokenize_words("A naïve café, Amélie's clichés")
+    ['a', 'naïve', 'café', "amélie's", 'clichés']
     """
     return _WORD.findall(check_str("text", text).lower())
 
