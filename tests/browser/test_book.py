@@ -76,6 +76,15 @@ COLLECT = """async () => {
         href: a.href, raw: a.getAttribute('href'), title: a.title || a.textContent.trim(),
         cls: a.className})),
     mathjaxScripts: [...document.scripts].map(s => s.src).filter(s => /mathjax/i.test(s)),
+    prose: (() => {   // the article's text without code, outputs and typeset maths
+      const main = document.querySelector('main') || document.body;
+      const copy = main.cloneNode(true);
+      copy.querySelectorAll('pre, code, .cell_output, .output, mjx-container, script, style, .MathJax')
+          .forEach(e => e.remove());
+      return copy.textContent;
+    })(),
+    captions: [...document.querySelectorAll('figcaption')].map(e => e.textContent),
+    searchFields: [...document.querySelectorAll('.search-button-field')].filter(e => e.offsetParent !== null).length,
   };
 }"""
 
@@ -420,3 +429,77 @@ def test_screenshot_of_a_chapter(chromium, book_url, label, viewport):
     finally:
         context.close()
     assert out.stat().st_size > 10_000, f"{out}: screenshot is suspiciously small"
+
+
+# --------------------------------------------------------------------------- the source, as written, rendered
+# What a broken directive, role or math span leaves in the prose (code blocks and outputs excluded).
+MARKUP = re.compile(r"```|:::|\{(admonition|exercise|solution|solution-start|solution-end|figure|note|warning|"
+                    r"numref|term|footcite|cite|ref|eq|doc|glue)\}|^\s*:(class|label|name|width|align):"
+                    r"|\$\$|\$\\[a-zA-Z]+", re.MULTILINE)
+# A word doubled before a reference: "exercise Exercise 3.6", "chapter Chapter 5".
+DOUBLED = re.compile(r"\b(exercise|chapter|figure|fig\.|table|section|equation|appendix)\s+\1\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_markup_visible_in_the_prose(visit, name):
+    v = visit(name)
+    found = [v["prose"][max(0, m.start() - 40):m.end() + 40].replace("\n", " ") for m in MARKUP.finditer(v["prose"])]
+    assert not found, f"{v['url']}: MyST or Markdown syntax visible in the text{_lines(found)}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_doubled_word_before_a_reference(visit, name):
+    v = visit(name)
+    found = [v["prose"][max(0, m.start() - 30):m.end() + 30].replace("\n", " ") for m in DOUBLED.finditer(v["prose"])]
+    assert not found, f"{v['url']}: a doubled word before a reference{_lines(found)}"
+
+
+def _caption_tokens(text: str) -> list[str]:
+    """The words of a caption and its <tokens>, without maths (typeset apart) or Markdown marks."""
+    text = re.sub(r"\$[^$]*\$", " ", text)
+    return re.findall(r"<\w+>|\w+", text.replace("`", "").replace("*", ""))
+
+
+def _source_captions(name: str) -> list[str]:
+    import json
+
+    path = ROOT / f"{name}.ipynb"
+    if not path.exists():
+        return []
+    found = []
+    for cell in json.loads(path.read_text())["cells"]:
+        meta = cell.get("metadata", {})
+        figure = (meta.get("myst") or meta.get("mystnb") or {}).get("figure") or {}
+        if figure.get("caption"):
+            found.append(figure["caption"])
+    return found
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_PAGES)
+def test_every_caption_renders_its_whole_source_text(visit, name):
+    """Each figure caption's words, <bos> and <eos> included, appear in order in a rendered caption."""
+    v = visit(name)
+    rendered = [_caption_tokens(c) for c in v["captions"]]
+
+    def inside(words, tokens):
+        it = iter(tokens)
+        return all(any(w == t for t in it) for w in words)
+
+    lost = [c[:100] for c in _source_captions(name) if not any(inside(_caption_tokens(c), r) for r in rendered)]
+    assert not lost, f"{v['url']}: captions that lost part of their text when rendered{_lines(lost)}"
+
+
+def test_the_caption_check_sees_a_lost_token():
+    words = _caption_tokens("reads `<bos>` and the target and predicts the target and `<eos>`.")
+    assert "<bos>" in words and "<eos>" in words
+    assert _caption_tokens("Fig. 11.1 reads and the target and predicts the target and .").count("<bos>") == 0
+    assert DOUBLED.search("see exercise Exercise 3.6") and not DOUBLED.search("see Exercise 3.6")
+    assert MARKUP.search("text ```{admonition} Common") and MARKUP.search(":class: warning")
+    assert not MARKUP.search("a cost of $5 and 3 :: 4")
+
+
+@pytest.mark.parametrize("name", PAGES[:3])
+def test_one_search_field(visit, name):
+    """pydata-sphinx-theme adds a search field to the header bar; the book keeps the sidebar's only."""
+    v = visit(name)
+    assert v["searchFields"] == 1, f"{v['url']}: {v['searchFields']} visible search fields at 1280 px"
