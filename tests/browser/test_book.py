@@ -85,6 +85,10 @@ COLLECT = """async () => {
     })(),
     captions: [...document.querySelectorAll('figcaption')].map(e => e.textContent),
     searchFields: [...document.querySelectorAll('.search-button-field')].filter(e => e.offsetParent !== null).length,
+    brokenTableCode: [...document.querySelectorAll('td code, th code')]
+        .filter(e => e.getClientRects().length > 1).map(e => e.textContent).slice(0, 10),
+    unlinkedFigures: [...document.querySelectorAll('div.cell_output img, figure img')]
+        .filter(img => !img.closest('a')).map(img => img.getAttribute('src')).slice(0, 10),
   };
 }"""
 
@@ -182,6 +186,11 @@ class Visits:
         try:
             _load(page, url, rec)
             data["overflow"] = page.evaluate(OVERFLOW)
+            data["phone_figures"] = page.evaluate(
+                """() => [...document.querySelectorAll('div.cell_output img, figure img')]
+                          .filter(img => img.offsetParent !== null)
+                          .map(img => ({src: img.getAttribute('src'), width: img.getBoundingClientRect().width,
+                                        natural: img.naturalWidth}))""")
             data["phone"] = rec
         finally:
             context.close()
@@ -503,3 +512,18 @@ def test_one_search_field(visit, name):
     """pydata-sphinx-theme adds a search field to the header bar; the book keeps the sidebar's only."""
     v = visit(name)
     assert v["searchFields"] == 1, f"{v['url']}: {v['searchFields']} visible search fields at 1280 px"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_name_breaks_inside_a_table_cell(visit, name):
+    """At 1280 px, `rnnbook.data` in a table stays on one line (the table scrolls instead)."""
+    v = visit(name)
+    assert not v["brokenTableCode"], f"{v['url']}: code broken across lines in a table cell{_lines(v['brokenTableCode'])}"
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_PAGES)
+def test_figures_fit_a_phone_and_open_at_full_size(visit, name):
+    v = visit(name)
+    wide = [f"{f['src']}: {f['width']:.0f} px" for f in v["phone_figures"] if f["width"] > PHONE[0]]
+    assert not wide, f"{v['url']}: figures wider than a 390 px screen{_lines(wide)}"
+    assert not v["unlinkedFigures"], f"{v['url']}: figures with no link to their full size{_lines(v['unlinkedFigures'])}"
