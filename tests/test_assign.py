@@ -109,3 +109,18 @@ def test_student_notebook_rejects_broken_gates_in_one_cell(md, msg):
     nb.cells = [nbformat.v4.new_markdown_cell(md)]
     with pytest.raises(ValueError, match=msg):
         assign.student_notebook(nb)
+
+
+def test_the_student_edition_launches_the_student_branch():
+    from pathlib import Path
+
+    import yaml
+
+    config = (Path(__file__).resolve().parents[1] / "_config.yml").read_text()
+    book = yaml.safe_load(config)
+    student = yaml.safe_load(assign.student_config(config))
+    assert student["repository"] == book["student_repository"] != book["repository"]
+    assert {k: v for k, v in student.items() if k != "repository"} == \
+        {k: v for k, v in book.items() if k != "repository"}
+    plain = "title: T\nrepository:\n  url: https://x/y  # the book\n  branch: main\n"
+    assert assign.student_config(plain) == plain

@@ -783,6 +783,38 @@ def check_book_root(root: Path) -> list[Path]:
     return notebooks
 
 
+def student_config(config: str) -> str:
+    """The book's ``_config.yml`` for the student edition: its ``repository`` is ``student_repository``.
+
+    Every launch button (Binder, Colab, Live code) and the repository links are built
+    from ``repository: url / branch``; the student edition must open notebooks without
+    solutions, so it points them at the repository and branch that ``student_repository``
+    names (where an instructor publishes the student edition).  Without that key the
+    configuration is kept as it is.  Only the two values change; comments stay.
+    """
+    import yaml
+
+    settings = yaml.safe_load(config) or {}
+    student = settings.get("student_repository")
+    if not student:
+        return config
+    if not isinstance(student, dict) or not {"url", "branch"} <= set(student):
+        raise ValueError("student_repository in _config.yml needs a url and a branch")
+    lines, inside = config.split("\n"), False
+    for k, line in enumerate(lines):
+        if re.match(r"^repository:\s*$", line):
+            inside = True
+            continue
+        if inside and re.match(r"^\S", line):
+            inside = False
+        if inside:
+            for key in ("url", "branch"):
+                if re.match(rf"^\s+{key}:", line):
+                    indent = line[: len(line) - len(line.lstrip())]
+                    lines[k] = f"{indent}{key}: {student[key]}"
+    return "\n".join(lines)
+
+
 def _edition_files(root: Path) -> dict[str, bytes]:
     """Every file of the student edition of the book at ``root``: relative path -> bytes."""
     skip = {".ipynb_checkpoints", "__pycache__", "_build"}
@@ -796,6 +828,8 @@ def _edition_files(root: Path) -> dict[str, bytes]:
                     or any(part.endswith(".egg-info") for part in rel.parts)):
                 continue
             data = path.read_bytes()
+            if rel.as_posix() == "_config.yml":
+                data = student_config(data.decode("utf-8")).encode("utf-8")
             if rel.parts[0] == "chapters" and path.suffix == ".ipynb":
                 nb = student_notebook(nbformat.reads(data.decode("utf-8"), as_version=4))
                 data = (nbformat.writes(nb) + "\n").encode("utf-8")
