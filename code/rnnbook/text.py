@@ -25,6 +25,7 @@ __all__ = [
     "ngrams",
     "count_ngrams",
     "CharMarkovChain",
+    "KneserNeyChain",
 ]
 
 #: A word: a run of lower-case letters and digits, with an optional apostrophe suffix ("it's").
@@ -463,6 +464,96 @@ class CharMarkovChain:
             p = np.array([self._prob(ctx, ch) for ch in self.alphabet])
             out += self.alphabet[rng.choice(len(self.alphabet), p=p / p.sum())]
         return out
+
+
+class KneserNeyChain:
+    """A character n-gram model with interpolated Kneser-Ney smoothing: the standard n-gram baseline.
+
+    P(c | h) for a context h of ``order`` characters discounts every seen count by
+    ``discount`` and gives the mass saved to the next shorter context, recursively
+    down to a uniform guess (Chen & Goodman's interpolated Kneser-Ney):
+
+        P(c | h) = max(n(h c) - D, 0) / n(h) + D * T(h) / n(h) * P(c | h[1:])
+
+    where n(h c) is how often h is followed by c and T(h) how many different
+    characters follow h.  The highest order counts occurrences; every lower order
+    counts *continuations*, the number of different characters that precede h c, so
+    that a character that only ever follows one context ("q" before "u") gets little
+    weight where that context is absent.  A context never seen backs off entirely to
+    its suffix.  The uniform guess at the bottom covers the alphabet and one symbol for
+    every character the training text lacks, so the probabilities of the alphabet and
+    of "unknown" sum to 1 in every context.  Same contract as :class:`CharMarkovChain`:
+    ``fit(text)``, ``prob(context, char)``, ``log_likelihood(text)``.
+
+    Parameters
+    ----------
+    order : int
+        k, how many previous characters condition the next (>= 1).
+    discount : float
+        D, subtracted from every count (0 < D < 1; 0.75 is the usual choice).
+    """
+
+    START = "\x02"
+
+    def __init__(self, order: int = 5, discount: float = 0.75):
+        self.order = check_int("order", order, minimum=1)
+        self.discount = check_number("discount", discount, 0, 1, low_open=True, high_open=True)
+        self.alphabet: list[str] = []
+
+    def fit(self, text: str) -> "KneserNeyChain":
+        """Count, for every context length, what follows each context (occurrences at the top, continuations below)."""
+        check_str("text", text, nonempty=True)
+        k = self.order
+        self.alphabet = sorted(set(text))
+        padded = self.START * k + text
+        top: dict[str, Counter] = {}
+        before: dict[tuple[str, str], set] = {}
+        for i, ch in enumerate(text):
+            at = i + k                      # position of ch in padded
+            top.setdefault(padded[at - k:at], Counter())[ch] += 1
+            for j in range(k):              # lower orders: who precedes (context of length j) + ch
+                start = at - j
+                before.setdefault((padded[start:at], ch), set()).add(padded[start - 1] if start > 0 else None)
+        lower: dict[str, Counter] = {}
+        for (ctx, ch), preds in before.items():
+            lower.setdefault(ctx, Counter())[ch] = len(preds)
+        # per context: (counts, total, number of different next characters)
+        self._levels = {ctx: (c, sum(c.values()), len(c)) for ctx, c in lower.items()}
+        self._levels.update({("top", ctx): (c, sum(c.values()), len(c)) for ctx, c in top.items()})
+        return self
+
+    def _require_fit(self):
+        if not self.alphabet:
+            raise RuntimeError("call fit(text) before using the model")
+
+    def _p(self, history: str, char: str) -> float:
+        """P(char | the padded history's last ``order`` characters), by interpolation from the bottom up."""
+        p = 1.0 / (len(self.alphabet) + 1)          # uniform over the alphabet and "unknown"
+        k, d = self.order, self.discount
+        for j in range(k + 1):                       # contexts of length 0, 1, ..., k
+            ctx = history[len(history) - j:] if j else ""
+            level = self._levels.get(("top", ctx) if j == k else ctx)
+            if level is None:                        # never seen: everything backs off to the suffix
+                continue
+            counts, total, types = level
+            p = max(counts.get(char, 0) - d, 0.0) / total + d * types / total * p
+        return p
+
+    def prob(self, context: str, char: str) -> float:
+        """P(char | the last ``order`` characters of ``context``); a character outside the alphabet is "unknown"."""
+        self._require_fit()
+        check_str("context", context)
+        if len(check_str("char", char)) != 1:
+            raise ValueError(f"char must be a single character; got a str of length {len(char)} ({char[:20]!r})")
+        return self._p((self.START * self.order + context)[-self.order:], char)
+
+    def log_likelihood(self, text: str) -> float:
+        """Mean natural-log probability per character of ``text`` (higher is better)."""
+        self._require_fit()
+        check_str("text", text, nonempty=True)
+        padded = self.START * self.order + text
+        k = self.order
+        return sum(math.log(self._p(padded[i:i + k], ch)) for i, ch in enumerate(text)) / len(text)
 
 
 # --------------------------------------------------------------------------- sequence pairs (chapters 11-12)
