@@ -209,6 +209,11 @@ def _preconditions():
     require_book()
 
 
+def _around(text: str, pattern: re.Pattern, before: int = 30, after: int = 30) -> list[str]:
+    """Each match of ``pattern`` in ``text`` with its surroundings, on one line."""
+    return [text[max(0, m.start() - before):m.end() + after].replace("\n", " ") for m in pattern.finditer(text)]
+
+
 def _lines(items, limit=15):
     items = list(dict.fromkeys(items))
     more = f"\n  ... and {len(items) - limit} more" if len(items) > limit else ""
@@ -297,7 +302,7 @@ def test_no_solution_or_nbval_markers_visible(visit, name):
 def test_no_dead_widgets(visit, name):
     """The static book cannot run ipywidgets: no widget repr, no widget DOM, no widget view left to render."""
     v = visit(name)
-    reprs = [v["text"][max(0, m.start() - 20):m.end() + 60].replace("\n", " ") for m in WIDGET_REPR.finditer(v["text"])]
+    reprs = _around(v["text"], WIDGET_REPR, 20, 60)
     assert not reprs, f"{v['url']}: widget state text visible{_lines(reprs)}"
     assert v["widgetDom"] == 0, (f"{v['url']}: {v['widgetDom']} ipywidgets DOM elements that no kernel drives "
                                  f"(classes {v['widgetDomClasses']})")
@@ -452,14 +457,14 @@ DOUBLED = re.compile(r"\b(exercise|chapter|figure|fig\.|table|section|equation|a
 @pytest.mark.parametrize("name", PAGES)
 def test_no_markup_visible_in_the_prose(visit, name):
     v = visit(name)
-    found = [v["prose"][max(0, m.start() - 40):m.end() + 40].replace("\n", " ") for m in MARKUP.finditer(v["prose"])]
+    found = _around(v["prose"], MARKUP, 40, 40)
     assert not found, f"{v['url']}: MyST or Markdown syntax visible in the text{_lines(found)}"
 
 
 @pytest.mark.parametrize("name", PAGES)
 def test_no_doubled_word_before_a_reference(visit, name):
     v = visit(name)
-    found = [v["prose"][max(0, m.start() - 30):m.end() + 30].replace("\n", " ") for m in DOUBLED.finditer(v["prose"])]
+    found = _around(v["prose"], DOUBLED)
     assert not found, f"{v['url']}: a doubled word before a reference{_lines(found)}"
 
 
