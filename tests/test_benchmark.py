@@ -55,6 +55,7 @@ def train_calls(monkeypatch):
         return real(model, x, y, **kw)
 
     monkeypatch.setattr(models, "train", spy)
+    monkeypatch.setenv("RNNBOOK_WORKERS", "1")   # the spy lives in this process: no worker may train
     return calls
 
 
