@@ -63,3 +63,15 @@ def test_start_returns_the_value_or_raises_the_error(monkeypatch, n):
         failed.result()
     with pytest.raises(TypeError, match="fn must be a function"):
         parallel.start("divmod", 1, 2)
+
+
+def test_the_random_state_afterwards_does_not_depend_on_the_workers(monkeypatch):
+    import keras
+
+    draws = []
+    for n in ("1", "2"):
+        monkeypatch.setenv("RNNBOOK_WORKERS", n)
+        keras.utils.set_random_seed(123)
+        benchmark.compare_models(_tiny_task(), {"gru": _builders()["gru"]}, seeds=(0, 1))
+        draws.append((np.random.rand(), float(keras.random.uniform(())), ))
+    assert draws[0] == draws[1]

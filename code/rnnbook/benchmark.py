@@ -405,6 +405,9 @@ def compare_models(task: Task, builders: Mapping[str, Callable[[], Any]], seeds:
 
     jobs = [(task, build, seed, callbacks, keep_models) for build in builders.values() for seed in seeds]
     runs = iter(parallel.run_all(_one_run, jobs))
+    # the same random state afterwards whether the runs went to workers or not: a later
+    # unseeded draw in the notebook must not depend on the machine's number of cores
+    keras.utils.set_random_seed(seeds[-1] + 1)
     results = []
     for name, build in builders.items():
         done = [next(runs) for _ in seeds]
