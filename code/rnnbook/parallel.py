@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-__all__ = ["MAX_WORKERS", "WORKER_MEMORY_GB", "workers", "run_all", "start", "Run", "warm_up"]
+__all__ = ["MAX_WORKERS", "WORKER_MEMORY_GB", "workers", "run_all", "start", "Run"]
 
 #: At most this many worker processes (three seeds, the usual comparison).
 MAX_WORKERS = 3
@@ -85,21 +85,6 @@ def _executor(n: int):
 
     # workers stay up for 10 minutes between comparisons, so a notebook pays their start once
     return get_reusable_executor(max_workers=n, timeout=600, initializer=_one_thread)
-
-
-def warm_up() -> None:
-    """Start the workers now (in the background), so that the first comparison does not wait for them."""
-    n = workers()
-    if n > 1:
-        executor = _executor(n)
-        for _ in range(n):
-            executor.submit(_ping)
-
-
-def _ping() -> int:
-    import keras  # noqa: F401  (the import is the warm-up)
-
-    return os.getpid()
 
 
 def run_all(fn: Callable[..., Any], jobs: Sequence[tuple]) -> list:
