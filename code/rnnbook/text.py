@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -397,12 +397,13 @@ class CharMarkovChain:
         self.alphabet = sorted(set(text))
         self._index = {ch: i for i, ch in enumerate(self.alphabet)}
         padded = self.START * self.order + text
-        self.counts = {}
-        for i, ch in enumerate(text):
-            ctx = padded[i:i + self.order]
-            # ctx[j:] runs from the full context down to ""
-            for j in range(self.order + 1):
-                self.counts.setdefault(ctx[j:], Counter())[ch] += 1
+        self.counts = defaultdict(Counter)
+        for j in range(self.order + 1):           # contexts of length k - j: k, ..., 1, 0
+            # every (context, next character) pair of this length, counted at once
+            grams = Counter(padded[i + j:i + self.order + 1] for i in range(len(text)))
+            for gram, count in grams.items():
+                self.counts[gram[:-1]][gram[-1]] = count
+        self.counts = dict(self.counts)
         self._totals = {c: sum(v.values()) for c, v in self.counts.items()}
         return self
 
@@ -506,17 +507,17 @@ class KneserNeyChain:
         k = self.order
         self.alphabet = sorted(set(text))
         padded = self.START * k + text
-        top: dict[str, Counter] = {}
-        before: dict[tuple[str, str], set] = {}
-        for i, ch in enumerate(text):
-            at = i + k                      # position of ch in padded
-            top.setdefault(padded[at - k:at], Counter())[ch] += 1
-            for j in range(k):              # lower orders: who precedes (context of length j) + ch
-                start = at - j
-                before.setdefault((padded[start:at], ch), set()).add(padded[start - 1] if start > 0 else None)
-        lower: dict[str, Counter] = {}
-        for (ctx, ch), preds in before.items():
-            lower.setdefault(ctx, Counter())[ch] = len(preds)
+        n = len(text)
+        # the top order counts occurrences: the (k + 1)-grams ending at each character of the text
+        top: dict[str, dict] = defaultdict(dict)
+        for gram, count in Counter(padded[i:i + k + 1] for i in range(n)).items():
+            top[gram[:-1]][gram[-1]] = count
+        # lower orders count continuations: a context h of length j < k followed by c counts the
+        # different characters that precede h c, i.e. the different (j + 2)-grams ending in h c
+        lower: dict[str, dict] = defaultdict(dict)
+        for j in range(k):
+            for gram, preds in Counter(g[1:] for g in {padded[i + k - j - 1:i + k + 1] for i in range(n)}).items():
+                lower[gram[:-1]][gram[-1]] = preds
         # per context: (counts, total, number of different next characters)
         self._levels = {ctx: (c, sum(c.values()), len(c)) for ctx, c in lower.items()}
         self._levels.update({("top", ctx): (c, sum(c.values()), len(c)) for ctx, c in top.items()})
