@@ -206,3 +206,95 @@ def test_polarity_accuracies_one_fold():
     assert acc.shape == (1,) and 0.0 <= acc[0] <= 1.0
     with pytest.raises(ValueError, match="init"):
         E.polarity_accuracies(kv, "pretrained", folds)
+
+
+# --------------------------------------------------------------------------- GloVe's history, PPMI, word pairs
+TOY_WORDS = ["the", "cat", "sat", "on", "mat", "dog", "log", "a", "and"]
+
+
+def test_glove_history_checkpoints_equal_separate_runs():
+    X = E.cooccurrence_matrix(TOY, TOY_WORDS, window=2)
+    h = E.glove_history(X, TOY_WORDS, [20, 5], vector_size=5, x_max=10, lr=0.1, seed=0, loss_every=5)
+    assert sorted(h.vectors) == [5, 20]
+    for c in (5, 20):
+        alone = E.train_glove(X, TOY_WORDS, vector_size=5, x_max=10, epochs=c, lr=0.1, seed=0)
+        np.testing.assert_array_equal(h.vectors[c].vectors, alone.vectors)
+    steps, losses = zip(*h.losses)
+    assert steps == (5, 10, 15, 20)
+    assert all(b < a for a, b in zip(losses, losses[1:]))      # AdaGrad on this toy keeps descending
+    assert h.n_entries == X.nnz and h.n_params == 2 * len(TOY_WORDS) * 6
+    assert "4 losses" in repr(h)
+
+
+@pytest.mark.parametrize("kwargs, err, msg", [
+    (dict(checkpoints=[]), TypeError, "checkpoints"),
+    (dict(checkpoints=5), TypeError, "checkpoints"),
+    (dict(checkpoints=[0]), ValueError, "checkpoint"),
+    (dict(checkpoints=[3], loss_every=-1), ValueError, "loss_every"),
+])
+def test_glove_history_validation(kwargs, err, msg):
+    X = E.cooccurrence_matrix(TOY, TOY_WORDS, window=2)
+    with pytest.raises(err, match=msg):
+        E.glove_history(X, TOY_WORDS, **kwargs)
+
+
+def test_ppmi_svd_equals_a_dense_computation():
+    X = E.cooccurrence_matrix(TOY, TOY_WORDS, window=2).toarray()
+    kv = E.ppmi_svd(X, TOY_WORDS, vector_size=3)
+    # the formula written out on the dense matrix
+    p_ctx = X.sum(axis=0) ** 0.75 / (X.sum(axis=0) ** 0.75).sum()
+    with np.errstate(divide="ignore"):
+        pmi = np.log(X / X.sum(axis=1, keepdims=True) / p_ctx)
+    ppmi = np.where(X > 0, np.maximum(pmi, 0.0), 0.0)
+    u, s, _ = np.linalg.svd(ppmi)
+    expected = u[:, :3] * np.sqrt(s[:3])
+    got = kv.vectors
+    for k in range(3):                     # singular vectors are defined up to their sign
+        sign = np.sign(got[:, k] @ expected[:, k])
+        np.testing.assert_allclose(sign * got[:, k], expected[:, k], atol=1e-5)
+    with pytest.raises(ValueError, match="vector_size"):
+        E.ppmi_svd(X, TOY_WORDS, vector_size=9)
+
+
+def test_pair_spearman_equals_gensims_evaluation(tmp_path):
+    from gensim.test.utils import datapath
+
+    rng = np.random.default_rng(0)
+    words, _ = E.build_vocab(data.load_lee_documents("background"), 3)
+    words = words + ["Tiger", "LOVE"]          # upper case: matched case-insensitively, the first key wins
+    kv = E.to_keyed_vectors(words, rng.normal(size=(len(words), 4)))
+    for name in ("wordsim353.tsv", "simlex999.txt"):
+        pairs = E.load_word_pairs(datapath(name))
+        rho, n = E.pair_spearman(kv, pairs)
+        pearson, spearman, oov = kv.evaluate_word_pairs(datapath(name))
+        assert n >= 50 and rho == pytest.approx(spearman.statistic, abs=1e-12)
+        assert n == round(len(pairs) * (1 - oov / 100))
+    path = tmp_path / "bad.txt"
+    path.write_text("# comment\ncat\tdog\n")
+    with pytest.raises(ValueError, match="word<TAB>word<TAB>score"):
+        E.load_word_pairs(path)
+    with pytest.raises(TypeError, match="pairs"):
+        E.pair_spearman(kv, "cat dog 3")
+    with pytest.raises(TypeError, match="row"):
+        E.pair_spearman(kv, [("cat", "dog")])
+
+
+def test_spearman_interval_brackets_the_estimate_and_is_reproducible():
+    from gensim.test.utils import datapath
+
+    docs = data.load_lee_documents("background")[:60]
+    words, _ = E.build_vocab(docs, 2)
+    kv = E.to_keyed_vectors(words, np.random.default_rng(1).normal(size=(len(words), 8)))
+    pairs = [(a, b, s) for a, b, s in E.load_word_pairs(datapath("wordsim353.tsv"))]
+    pairs += [(w, words[k + 1], float(k % 7)) for k, w in enumerate(words[:40])]
+    rho, n = E.pair_spearman(kv, pairs)
+    low, high = E.spearman_interval(kv, pairs, n_resamples=200)
+    assert low < rho < high and (low, high) == E.spearman_interval(kv, pairs, n_resamples=200)
+    with pytest.raises(ValueError, match="at least 3"):
+        E.spearman_interval(kv, [("cat", "dog", 1.0)])
+
+
+def test_random_start_has_the_spread_of_the_vectors():
+    kv = E.to_keyed_vectors([f"w{k}" for k in range(50)], np.random.default_rng(0).normal(0, 0.3, (50, 6)))
+    rows = E._random_rows(kv, 400, seed=0)
+    assert rows.std() == pytest.approx(np.std(kv.vectors), rel=0.1)

@@ -45,6 +45,12 @@ __all__ = [
     "glove_gradients",
     "glove_update",
     "train_glove",
+    "GloveHistory",
+    "glove_history",
+    "ppmi_svd",
+    "load_word_pairs",
+    "pair_spearman",
+    "spearman_interval",
     "to_keyed_vectors",
     "embedding_matrix",
     "INITS",
@@ -372,11 +378,13 @@ def glove_gradients(
     ``params`` holds ``w``, ``w_tilde`` [V, dim] and ``b``, ``b_tilde`` [V].
     Every entry's gradient lands on its two words through one sparse matrix G
     with G[i, j] = f(X_ij) * diff_ij: dJ/dw = G @ w~, dJ/dw~ = G.T @ w (halved).
+    The dot products w_i . w~_j come from the full product w @ w~.T: for a few
+    thousand words one matrix product is faster than gathering a row pair per entry.
     """
     from scipy import sparse
 
     w, wt, b, bt = params["w"], params["w_tilde"], params["b"], params["b_tilde"]
-    diff = np.einsum("nd,nd->n", w[i], wt[j]) + b[i] + bt[j] - np.log(x)
+    diff = (w @ wt.T)[i, j] + b[i] + bt[j] - np.log(x)
     G = sparse.csr_matrix(
         (glove_weight(x, x_max, alpha) * diff, (i, j)), shape=(len(w), len(wt))
     )
@@ -398,7 +406,8 @@ def glove_update(
         params[name] -= lr * grad / np.sqrt(grad_sq[name])
 
 
-def _glove(x_coo, vector_size, x_max, alpha, epochs, lr, seed):
+def _glove(x_coo, vector_size, x_max, alpha, updates, lr, seed, checkpoints=(), loss_every=0):
+    """Run AdaGrad for ``updates`` full-batch steps; the vectors w + w~ at each checkpoint and J every ``loss_every``."""
     rng = np.random.default_rng(seed)
     V = x_coo.shape[0]
     params = {"w": (rng.random((V, vector_size), dtype=np.float32) - 0.5) / vector_size,
@@ -406,9 +415,42 @@ def _glove(x_coo, vector_size, x_max, alpha, epochs, lr, seed):
               "b": np.zeros(V, dtype=np.float32), "b_tilde": np.zeros(V, dtype=np.float32)}
     grad_sq = {name: np.ones_like(p) for name, p in params.items()}   # AdaGrad's sums start at 1, as in GloVe
     x = x_coo.data.astype(np.float32)
-    for _ in range(epochs):
+    snapshots, losses = {}, []
+    for step in range(1, updates + 1):
         glove_update(params, grad_sq, x_coo.row, x_coo.col, x, np.float32(lr), np.float32(x_max), np.float32(alpha))
-    return params
+        if loss_every and (step % loss_every == 0 or step == updates):
+            losses.append((step, glove_loss(params["w"], params["w_tilde"], params["b"], params["b_tilde"],
+                                            x_coo.row, x_coo.col, x, x_max, alpha)))
+        if step in checkpoints:
+            snapshots[step] = params["w"] + params["w_tilde"]
+    return params, snapshots, losses
+
+
+def _check_cooccurrence(cooccurrence, words):
+    """The co-occurrence matrix as a COO matrix of float64 with its duplicates summed and zeros dropped."""
+    from scipy import sparse
+
+    if sparse.issparse(cooccurrence):
+        x_coo = sparse.coo_matrix(cooccurrence, dtype=np.float64)
+    else:
+        try:
+            dense = np.asarray(cooccurrence, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError("cooccurrence must be a scipy sparse matrix or a 2-D array of numbers; "
+                            f"got {type_name(cooccurrence)}") from None
+        if dense.ndim != 2:
+            raise ValueError(f"cooccurrence must be a 2-D matrix; got shape {dense.shape}")
+        x_coo = sparse.coo_matrix(dense)
+    if x_coo.shape != (len(words), len(words)):
+        raise ValueError(f"cooccurrence must have shape (len(vocab), len(vocab)) = {(len(words), len(words))}; "
+                         f"got shape {x_coo.shape}")
+    x_coo.sum_duplicates()
+    x_coo.eliminate_zeros()
+    if x_coo.nnz == 0:
+        raise ValueError("cooccurrence has no non-zero entry")
+    if np.any(x_coo.data < 0) or not np.all(np.isfinite(x_coo.data)):
+        raise ValueError("cooccurrence must hold finite, non-negative counts")
+    return x_coo
 
 
 def train_glove(cooccurrence, vocab: Sequence[str], vector_size: int = 50, x_max: float = 100.0,
@@ -419,8 +461,8 @@ def train_glove(cooccurrence, vocab: Sequence[str], vector_size: int = 50, x_max
     non-zero entries.  Each epoch is ONE full-batch AdaGrad update computed from
     all non-zero entries at once, so ``epochs`` counts updates, not passes of
     mini-batches: the GloVe paper's mini-batch passes make many more updates per
-    pass, so watch the loss and give enough epochs.  The word vectors returned
-    are w + w~, as in the GloVe paper.
+    pass, so watch the loss (:func:`glove_history` records it) and give enough
+    epochs.  The word vectors returned are w + w~, as in the GloVe paper.
 
     Parameters
     ----------
@@ -444,40 +486,177 @@ def train_glove(cooccurrence, vocab: Sequence[str], vector_size: int = 50, x_max
         If the matrix is not square, does not match ``vocab``, has negative or
         no non-zero entries, or a number is out of range.
     """
-    from scipy import sparse
+    epochs = check_positive_int("epochs", epochs)
+    history = glove_history(cooccurrence, vocab, [epochs], vector_size=vector_size, x_max=x_max, alpha=alpha,
+                            lr=lr, seed=seed, loss_every=0)
+    return history.vectors[epochs]
 
+
+class GloveHistory:
+    """One GloVe run seen along the way: ``losses`` [(update, J)] and ``vectors`` {update: KeyedVectors}."""
+
+    def __init__(self, losses: list, vectors: dict, n_entries: int, n_params: int):
+        self.losses, self.vectors = losses, vectors
+        self.n_entries, self.n_params = n_entries, n_params
+
+    def __repr__(self) -> str:
+        return (f"GloveHistory({len(self.losses)} losses, vectors after {sorted(self.vectors)} updates; "
+                f"{self.n_params} parameters for {self.n_entries} non-zero entries)")
+
+
+def glove_history(cooccurrence, vocab: Sequence[str], checkpoints: Sequence[int], *, vector_size: int = 50,
+                  x_max: float = 100.0, alpha: float = 0.75, lr: float = 0.05, seed: int = 0,
+                  loss_every: int = 10) -> GloveHistory:
+    """One GloVe run (as :func:`train_glove`) up to the last checkpoint, keeping the vectors at every checkpoint.
+
+    The same updates as ``train_glove(..., epochs=c)`` for each checkpoint ``c``,
+    so the number of updates can be chosen on a validation set from one run,
+    as early stopping chooses the epochs of a network.
+
+    Parameters
+    ----------
+    checkpoints : sequence of int
+        Update counts (>= 1) after which the word vectors w + w~ are kept.
+    loss_every : int
+        Record the loss J every this many updates (and after the last); 0 records none.
+
+    Returns
+    -------
+    GloveHistory
+        ``losses`` [(update, J)], ``vectors`` {checkpoint: KeyedVectors},
+        ``n_entries`` (non-zero entries fitted) and ``n_params`` (numbers trained).
+    """
     words = _check_vocab(vocab)
-    if sparse.issparse(cooccurrence):
-        x_coo = sparse.coo_matrix(cooccurrence, dtype=np.float64)
-    else:
-        try:
-            dense = np.asarray(cooccurrence, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise TypeError("cooccurrence must be a scipy sparse matrix or a 2-D array of numbers; "
-                            f"got {type_name(cooccurrence)}") from None
-        if dense.ndim != 2:
-            raise ValueError(f"cooccurrence must be a 2-D matrix; got shape {dense.shape}")
-        x_coo = sparse.coo_matrix(dense)
-    if x_coo.shape != (len(words), len(words)):
-        raise ValueError(f"cooccurrence must have shape (len(vocab), len(vocab)) = {(len(words), len(words))}; "
-                         f"got shape {x_coo.shape}")
-    x_coo.sum_duplicates()
-    x_coo.eliminate_zeros()
-    if x_coo.nnz == 0:
-        raise ValueError("cooccurrence has no non-zero entry")
-    if np.any(x_coo.data < 0) or not np.all(np.isfinite(x_coo.data)):
-        raise ValueError("cooccurrence must hold finite, non-negative counts")
+    x_coo = _check_cooccurrence(cooccurrence, words)
+    if isinstance(checkpoints, (str, bytes)) or not isinstance(checkpoints, Sequence) or not checkpoints:
+        raise TypeError(f"checkpoints must be a non-empty list of update counts; got {type_name(checkpoints)}")
+    checkpoints = sorted({check_positive_int("checkpoint", c) for c in checkpoints})
     vector_size = check_positive_int("vector_size", vector_size)
     x_max = check_number("x_max", x_max, 0.0, low_open=True)
     alpha = check_number("alpha", alpha, 0.0, low_open=True)
-    epochs = check_positive_int("epochs", epochs)
     lr = check_number("lr", lr, 0.0, low_open=True)
     seed = check_seed("seed", seed)
-    params = _glove(x_coo, vector_size, x_max, alpha, epochs, lr, seed)
-    return to_keyed_vectors(words, params["w"] + params["w_tilde"])
+    if isinstance(loss_every, bool) or not isinstance(loss_every, (int, np.integer)) or loss_every < 0:
+        raise ValueError(f"loss_every must be a whole number >= 0; got {loss_every!r}")
+    _, snapshots, losses = _glove(x_coo, vector_size, x_max, alpha, checkpoints[-1], lr, seed,
+                                  set(checkpoints), int(loss_every))
+    vectors = {c: to_keyed_vectors(words, v) for c, v in snapshots.items()}
+    return GloveHistory(losses, vectors, x_coo.nnz, 2 * len(words) * (vector_size + 1))
+
+
+def ppmi_svd(cooccurrence, vocab: Sequence[str], vector_size: int = 50, *, context_power: float = 0.75,
+             seed: int = 0):
+    """Count-based word vectors: positive PMI of the co-occurrence matrix, reduced by a truncated SVD.
+
+    PMI(i, j) = log [ X_ij * sum(X) / (sum_j X_ij * P_ctx(j) * sum(X)) ], with the
+    context distribution smoothed by ``context_power`` as Levy, Goldberg & Dagan
+    (2015) recommend (P_ctx(j) proportional to (sum_i X_ij) ** 0.75); negative
+    values are set to 0 (PPMI).  The vectors are U * sqrt(S) of the rank-``vector_size``
+    SVD of the PPMI matrix (their "eigenvalue weighting" of 0.5).
+
+    Returns
+    -------
+    gensim.models.KeyedVectors
+    """
+    from scipy import sparse
+    from scipy.sparse.linalg import svds
+
+    words = _check_vocab(vocab)
+    x = _check_cooccurrence(cooccurrence, words).tocsr()
+    vector_size = check_positive_int("vector_size", vector_size)
+    if vector_size >= len(words):
+        raise ValueError(f"vector_size must be below the number of words ({len(words)}); got {vector_size}")
+    context_power = check_number("context_power", context_power, 0.0, 1.0, low_open=True)
+    row = np.asarray(x.sum(axis=1)).ravel()
+    col = np.asarray(x.sum(axis=0)).ravel() ** context_power
+    x = x.tocoo()
+    p_ctx = col / col.sum()
+    pmi = np.log(x.data / row[x.row]) - np.log(p_ctx[x.col])     # log P(j | i) / P_ctx(j)
+    keep = pmi > 0
+    m = sparse.csr_matrix((pmi[keep], (x.row[keep], x.col[keep])), shape=x.shape)
+    v0 = np.random.default_rng(check_seed("seed", seed)).standard_normal(min(m.shape))
+    u, sv, _ = svds(m, k=vector_size, v0=v0)
+    order = np.argsort(-sv)
+    return to_keyed_vectors(words, (u[:, order] * np.sqrt(sv[order])).astype(np.float32))
+
+
+# --------------------------------------------------------------------------- word-pair evaluation
+def load_word_pairs(path) -> list[tuple[str, str, float]]:
+    """The (word, word, human score) rows of a word-pair file such as WordSim-353 or SimLex-999.
+
+    The format of gensim's test data: tab-separated, ``#`` starts a comment line.
+    """
+    pairs = []
+    with open(path, encoding="utf8") as f:
+        for line in f:
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 3:
+                raise ValueError(f"{path}: expected 'word<TAB>word<TAB>score' lines; got {line.strip()[:60]!r}")
+            pairs.append((parts[0], parts[1], float(parts[2])))
+    return pairs
+
+
+def _answerable(kv, pairs) -> tuple[list, list]:
+    """(human scores, cosine similarities) of the pairs whose two words ``kv`` knows, matched as gensim does."""
+    if isinstance(pairs, (str, bytes)) or not isinstance(pairs, Sequence):
+        raise TypeError(f"pairs must be a list of (word, word, score) rows, e.g. from load_word_pairs; "
+                        f"got {type_name(pairs)}")
+    index = {k.upper(): k for k in reversed(kv.index_to_key)}   # case-insensitive, the first key wins
+    gold, model = [], []
+    for row in pairs:
+        if not (isinstance(row, (tuple, list)) and len(row) == 3 and isinstance(row[0], str)
+                and isinstance(row[1], str)):
+            raise TypeError(f"each pair must be a (word, word, score) row; got {row!r}")
+        a, b = index.get(row[0].upper()), index.get(row[1].upper())
+        if a is not None and b is not None:
+            model.append(float(kv.similarity(a, b)))
+            gold.append(float(row[2]))
+    return gold, model
+
+
+def pair_spearman(kv, pairs) -> tuple[float, int]:
+    """Spearman correlation of cosine similarity with the human scores, and how many pairs had both words.
+
+    The same as gensim's ``kv.evaluate_word_pairs`` (case-insensitive, pairs with an
+    unknown word left out), on a list of pairs instead of a file.
+    """
+    from scipy.stats import spearmanr
+
+    gold, model = _answerable(kv, pairs)
+    if len(gold) < 2:
+        return float("nan"), len(gold)
+    return float(spearmanr(gold, model).statistic), len(gold)
+
+
+def spearman_interval(kv, pairs, *, level: float = 0.95, n_resamples: int = 1000,
+                      seed: int = 0) -> tuple[float, float]:
+    """A bootstrap interval for :func:`pair_spearman`: the pairs resampled with replacement.
+
+    scipy's ``stats.bootstrap`` (percentile method) over the answerable pairs; with
+    a hundred pairs the interval is wide, which is the point of printing it.
+    """
+    from scipy import stats
+
+    level = check_number("level", level, 0.0, 1.0, low_open=True, high_open=True)
+    n_resamples = check_positive_int("n_resamples", n_resamples)
+    gold, model = _answerable(kv, pairs)
+    if len(gold) < 3:
+        raise ValueError(f"need at least 3 answerable pairs for an interval; got {len(gold)}")
+    result = stats.bootstrap((np.array(gold), np.array(model)), lambda g, m: stats.spearmanr(g, m).statistic,
+                             paired=True, vectorized=False, n_resamples=n_resamples, confidence_level=level,
+                             method="percentile", random_state=np.random.default_rng(check_seed("seed", seed)))
+    return float(result.confidence_interval.low), float(result.confidence_interval.high)
 
 
 # --------------------------------------------------------------------------- using vectors in Keras
+def _random_rows(kv, n: int, seed: int) -> np.ndarray:
+    """``n`` normal random rows with the spread of ``kv``'s vectors, [n, kv.vector_size]."""
+    rng = np.random.default_rng(seed)
+    return rng.normal(0.0, float(np.std(kv.vectors)), size=(n, kv.vector_size))
+
+
 def embedding_matrix(kv, words: Sequence[str], *, seed: int = 0) -> np.ndarray:
     """Rows of a Keras ``Embedding`` for the token ids 0..len(words)-1: ``kv[word]`` where ``kv`` knows the word.
 
@@ -490,8 +669,7 @@ def embedding_matrix(kv, words: Sequence[str], *, seed: int = 0) -> np.ndarray:
     """
     if isinstance(words, (str, bytes)) or not isinstance(words, Sequence):
         raise TypeError(f"words must be a list of str; got {type_name(words)}")
-    rng = np.random.default_rng(check_seed("seed", seed))
-    out = rng.normal(0.0, float(np.std(kv.vectors)), size=(len(words), kv.vector_size))
+    out = _random_rows(kv, len(words), check_seed("seed", seed))
     for k, w in enumerate(words):
         if isinstance(w, str) and w in kv.key_to_index:
             out[k] = kv[w]
@@ -503,15 +681,44 @@ def embedding_matrix(kv, words: Sequence[str], *, seed: int = 0) -> np.ndarray:
 INITS = ("random", "frozen", "fine-tuned")
 
 
+def _polarity_fold(kv, init, train_idx, test_idx, cell, units, epochs, maxlen, learning_rate, seed) -> float:
+    """One fold of :func:`polarity_accuracies`: build, train and score one classifier."""
+    import keras
+
+    from . import data, text
+    from .models import recurrent_model, train
+
+    reviews, labels = data.load_polarity()
+    tokens = [r.split() for r in reviews]
+    vocab = text.Vocabulary(w for k in train_idx for w in tokens[k])
+    ids = keras.utils.pad_sequences([vocab.encode(t) for t in tokens], maxlen=maxlen, padding="post",
+                                    truncating="post", value=0)
+    keras.utils.set_random_seed(seed)
+    if init == "random":   # random rows on the scale of the pretrained ones, padding row zero
+        weights = _random_rows(kv, len(vocab), seed).astype(np.float32)
+        weights[0] = 0.0
+    else:
+        weights = embedding_matrix(kv, vocab.itos, seed=seed)
+    model = recurrent_model(cell, units, steps=maxlen, vocab_size=len(vocab), embed_dim=kv.vector_size,
+                            mask_zero=True, output_activation="sigmoid", embedding_weights=weights,
+                            embedding_trainable=init != "frozen")
+    train(model, ids[train_idx], labels[train_idx], epochs=epochs, loss="binary_crossentropy",
+          learning_rate=learning_rate)
+    prob = keras.ops.convert_to_numpy(model(ids[test_idx])).ravel()
+    return float(np.mean((prob > 0.5) == labels[test_idx]))
+
+
 def polarity_accuracies(kv, init: str, folds, *, cell: str = "gru", units: int = 8, epochs: int = 15,
                         maxlen: int = 30, learning_rate: float = 1e-2, seed: int = 0) -> np.ndarray:
     """Held-out accuracy of an embedding + recurrent classifier on each polarity fold.
 
-    ``init="random"`` starts the ``Embedding`` from Keras's random weights;
-    ``"frozen"`` and ``"fine-tuned"`` from :func:`embedding_matrix` of ``kv``,
-    kept fixed or trained.  The vocabulary is built on each training part
+    ``init="random"`` starts the ``Embedding`` from normal random rows with the
+    spread of ``kv``'s vectors (so that only what the rows say differs, not their
+    scale); ``"frozen"`` and ``"fine-tuned"`` from :func:`embedding_matrix` of
+    ``kv``, kept fixed or trained.  The vocabulary is built on each training part
     only (words unseen there become ``<unk>``); everything else, the seed
-    included, is the same for the three.
+    included, is the same for the three.  The folds run side by side in worker
+    processes when the machine has room (:func:`rnnbook.parallel.run_all`).
 
     Parameters
     ----------
@@ -525,27 +732,11 @@ def polarity_accuracies(kv, init: str, folds, *, cell: str = "gru", units: int =
     -------
     ndarray, shape (len(folds),)
     """
-    import keras
-
-    from . import data, text
+    from . import parallel
     from ._validate import check_choice
-    from .models import recurrent_model, train
 
     check_choice("init", init, INITS)
-    reviews, labels = data.load_polarity()
-    tokens = [r.split() for r in reviews]
-    scores = []
-    for train_idx, test_idx in folds:
-        vocab = text.Vocabulary(w for k in train_idx for w in tokens[k])
-        ids = keras.utils.pad_sequences([vocab.encode(t) for t in tokens], maxlen=maxlen, padding="post",
-                                        truncating="post", value=0)
-        keras.utils.set_random_seed(seed)
-        weights = None if init == "random" else embedding_matrix(kv, vocab.itos, seed=seed)
-        model = recurrent_model(cell, units, steps=maxlen, vocab_size=len(vocab), embed_dim=kv.vector_size,
-                                mask_zero=True, output_activation="sigmoid", embedding_weights=weights,
-                                embedding_trainable=init != "frozen")
-        train(model, ids[train_idx], labels[train_idx], epochs=epochs, loss="binary_crossentropy",
-              learning_rate=learning_rate)
-        prob = model.predict(ids[test_idx], verbose=0).ravel()
-        scores.append(float(np.mean((prob > 0.5) == labels[test_idx])))
+    jobs = [(kv, init, np.asarray(train_idx), np.asarray(test_idx), cell, units, epochs, maxlen, learning_rate,
+             seed) for train_idx, test_idx in folds]
+    scores = parallel.run_all(_polarity_fold, jobs)   # the folds side by side, when the machine has room
     return np.array(scores)
