@@ -1,4 +1,5 @@
-"""The order-and-negation review generator of chapter 8: deterministic, balanced, in bag-of-words-identical pairs."""
+"""The order-and-negation review generator of chapter 8: deterministic, balanced, in bag-of-words-identical pairs,
+no review shared between parts."""
 from collections import Counter
 
 import numpy as np
@@ -24,19 +25,33 @@ def test_pairs_share_their_bag_of_words_and_have_opposite_labels():
         assert labels[k] + labels[k + 1] == 1
 
 
-def test_labels_follow_the_last_clause():
+def test_labels_follow_the_second_clause():
     texts, labels = data.order_reviews(400, seed=1)
-    positive, negative = set(data._ORDER_POSITIVE), set(data._ORDER_NEGATIVE)
+    positive = set(data._ORDER_POSITIVE)
     for t, y in zip(texts, labels):
-        words = t.split()
-        if words[-1] == "not":      # "x but the b was not": the opposite of x
-            x = words[3]
-            assert y == (x in negative)
-        elif words[-1] == "was":    # "was not x but the b was": x
-            x = words[4]
-            assert y == (x in positive)
-        else:                       # the last adjective decides
-            assert y == (words[-1] in positive)
+        first, second = t.split(" but ")
+        assert (first + second).count(" not ") == 1          # exactly one clause is negated
+        negated = " was not " in second
+        assert y == ((second.split()[-1] in positive) != negated)
+
+
+def test_no_short_ngram_holds_not_and_its_adjective():
+    # at least three tokens stand between "not" and the adjective it negates
+    texts, _ = data.order_reviews(200, seed=5)
+    adjectives = set(data._ORDER_POSITIVE) | set(data._ORDER_NEGATIVE)
+    for t in texts:
+        tokens = text.tokenize_words(t)
+        k = tokens.index("not")
+        after = next(i for i in range(k, len(tokens)) if tokens[i] in adjectives)
+        assert after - k >= 4
+
+
+def test_exclude_keeps_parts_disjoint():
+    train, _ = data.order_reviews(400, seed=0)
+    test, labels = data.order_reviews(400, seed=2, exclude=train)
+    assert not set(train) & set(test) and len(set(test)) == 400
+    for k in range(0, 400, 2):                      # the mirror pairs survive the redraws
+        assert Counter(test[k].split()) == Counter(test[k + 1].split()) and labels[k] != labels[k + 1]
 
 
 def test_splits_differ():

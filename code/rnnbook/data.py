@@ -459,33 +459,35 @@ def polarity_folds(n_splits: int = 5, n_repeats: int = 3, seed: int = 0) -> list
 _ORDER_POSITIVE = ("good", "great", "excellent", "lovely", "superb", "brilliant", "charming", "gripping")
 _ORDER_NEGATIVE = ("bad", "awful", "dull", "poor", "boring", "terrible", "clumsy", "bland")
 _ORDER_ASPECTS = ("plot", "acting", "music", "ending", "script", "cast", "pacing", "dialogue")
-_ORDER_PAIRS = (
-    # (review, mirror): the same words in another order; the last clause decides the label
-    ("not {x} , actually {y}", "not {y} , actually {x}"),
-    ("the {a} was {x} but the {b} was {y}", "the {a} was {y} but the {b} was {x}"),
-    # "was not" at the end negates x; "was" at the end repeats it
-    ("the {a} was {x} but the {b} was not", "the {a} was not {x} but the {b} was"),
-)
+#: Asides between "was" (or "was not") and the adjective, so that "not" and the word it negates are
+#: never within three tokens of each other.
+_ORDER_ASIDES = (", to be honest ,", ", all in all ,", ", if you ask me ,", ", in the end ,", ", for the most part ,",
+                 ", by any measure ,", ", i must say ,", ", on the whole ,")
+_ORDER_TEMPLATE = "the {a} was{n1} {f1} {x} but the {b} was{n2} {f2} {y}"
 
 #: The seeds of the order-and-negation benchmark's three parts, used by every chapter that trains on it.
 ORDER_SEEDS = {"train": 0, "val": 1, "test": 2}
 
 
-def order_reviews(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
-    """Short reviews whose label depends on word order and negation scope, in mirror pairs.
+def order_reviews(n: int, seed: int = 0, *, exclude=()) -> tuple[list[str], np.ndarray]:
+    """Short reviews whose label depends on which clause a "not" belongs to, in mirror pairs.
 
-    Every pair comes from one of three pairs of templates, filled with two
-    aspects ("plot", "acting", ...) and adjectives drawn from a positive and a
-    negative list; the clause at the end decides the label:
+    Every review has two clauses joined by "but", and the second decides:
+    "the plot was , all in all , great but the acting was not , to be honest , awful"
+    is positive (the acting was not awful).  Exactly one clause is negated; its
+    mirror is the same review with the "not" moved to the other clause, so the two
+    hold the same words and opposite labels:
 
-    - "not good , actually awful" (negative) and "not awful , actually good" (positive);
-    - "the plot was bad but the acting was great" (positive) and its mirror with the adjectives swapped;
-    - "the plot was bad but the acting was not" (positive: the acting was not bad) and
-      "the plot was not bad but the acting was" (negative: the acting was bad).
+        label = (second adjective is positive) XOR (second clause is negated)
 
-    Reviews come in pairs ``(2k, 2k + 1)`` that hold exactly the same words
-    (the same bag of words) and opposite labels, so no model that ignores word
-    order can score above 50 % on complete pairs.
+    An aside of two to five words stands between "was" (or "was not") and each
+    adjective, and aspects, adjectives and asides are drawn at random for each
+    clause.  So no n-gram of up to three tokens holds both "not" and its adjective,
+    or tells which clause the "not" is in: to get the label right a model must read
+    more than three words in order.
+
+    Reviews come in pairs ``(2k, 2k + 1)`` with the same bag of words and opposite
+    labels, so no model that ignores word order can score above 50 % on complete pairs.
 
     Parameters
     ----------
@@ -493,6 +495,9 @@ def order_reviews(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
         The number of reviews, even and >= 2 (``n // 2`` mirror pairs).
     seed : int
         The random seed (>= 0); the book's splits use :data:`ORDER_SEEDS`.
+    exclude : collection of str
+        Reviews that must not occur (for example the training part, when drawing the
+        test part): a pair with a review in ``exclude``, or one already drawn, is drawn again.
 
     Returns
     -------
@@ -514,28 +519,29 @@ def order_reviews(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
             f"n must be even (the reviews come in mirror pairs); got {n}"
         )
     rng = np.random.default_rng(check_seed("seed", seed))
+    seen = set(exclude)
     texts, labels = [], []
-    for _ in range(n // 2):
-        kind = int(rng.integers(len(_ORDER_PAIRS)))
-        pos = _ORDER_POSITIVE[rng.integers(len(_ORDER_POSITIVE))]
-        neg = _ORDER_NEGATIVE[rng.integers(len(_ORDER_NEGATIVE))]
-        a, b = (
-            _ORDER_ASPECTS[i]
-            for i in rng.choice(len(_ORDER_ASPECTS), size=2, replace=False)
+    while len(texts) < n:
+        a, b = (_ORDER_ASPECTS[i] for i in rng.choice(len(_ORDER_ASPECTS), size=2, replace=False))
+        x, y = (
+            str(rng.choice(_ORDER_POSITIVE if rng.integers(2) else _ORDER_NEGATIVE))
+            for _ in range(2)
         )
-        if kind < 2:
-            # x is positive, y negative: the review ends on y, its mirror on x
-            words, label = dict(x=pos, y=neg, a=a, b=b), 0
-        else:
-            # one adjective x: "x but the b was not" is the opposite of x,
-            # its mirror is x
-            x_positive = int(rng.integers(2))
-            words, label = (
-                dict(x=pos if x_positive else neg, a=a, b=b), 1 - x_positive
-            )
-        for template, y in zip(_ORDER_PAIRS[kind], (label, 1 - label)):
-            texts.append(template.format(**words))
-            labels.append(y)
+        f1, f2 = (str(rng.choice(_ORDER_ASIDES)) for _ in range(2))
+        words = dict(a=a, b=b, x=x, y=y, f1=f1, f2=f2)
+        second_negated = int(rng.integers(2))
+        y_positive = int(y in _ORDER_POSITIVE)
+        pair = []
+        for negated in (second_negated, 1 - second_negated):   # the review, then its mirror
+            review = _ORDER_TEMPLATE.format(n1="" if negated else " not", n2=" not" if negated else "",
+                                            **words)
+            pair.append((review, y_positive ^ negated))
+        if any(r in seen for r, _ in pair):
+            continue
+        for review, label in pair:
+            seen.add(review)
+            texts.append(review)
+            labels.append(label)
     return texts, np.asarray(labels, dtype=np.int64)
 
 
