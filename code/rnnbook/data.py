@@ -480,11 +480,11 @@ def order_reviews(n: int, seed: int = 0, *, exclude=()) -> tuple[list[str], np.n
 
         label = (second adjective is positive) XOR (second clause is negated)
 
-    An aside of two to five words stands between "was" (or "was not") and each
-    adjective, and aspects, adjectives and asides are drawn at random for each
-    clause.  So no n-gram of up to three tokens holds both "not" and its adjective,
-    or tells which clause the "not" is in: to get the label right a model must read
-    more than three words in order.
+    An aside of three or four words (commas aside) stands between "was" (or "was
+    not") and each adjective, and aspects, adjectives and asides are drawn at random
+    for each clause.  So no n-gram of up to four tokens holds both "not" and its
+    adjective, or "not" and the "but" that tells which clause it is in: a model must
+    read more than four words in order, or combine several n-grams.
 
     Reviews come in pairs ``(2k, 2k + 1)`` with the same bag of words and opposite
     labels, so no model that ignores word order can score above 50 % on complete pairs.
