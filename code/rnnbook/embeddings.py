@@ -365,7 +365,7 @@ def glove_weight(
 
 def glove_loss(w, w_tilde, b, b_tilde, i, j, x, x_max=100.0, alpha=0.75) -> float:
     """J = sum over the non-zero entries of f(X_ij) (w_i . w~_j + b_i + b~_j - log X_ij) ** 2."""
-    diff = np.einsum("nd,nd->n", w[i], w_tilde[j]) + b[i] + b_tilde[j] - np.log(x)
+    diff = (w @ w_tilde.T)[i, j] + b[i] + b_tilde[j] - np.log(x)     # as in glove_gradients
     return float(np.sum(glove_weight(x, x_max, alpha) * diff ** 2))
 
 
@@ -407,7 +407,7 @@ def glove_update(
 
 
 def _glove(x_coo, vector_size, x_max, alpha, updates, lr, seed, checkpoints=(), loss_every=0):
-    """Run AdaGrad for ``updates`` full-batch steps; the vectors w + w~ at each checkpoint and J every ``loss_every``."""
+    """Run AdaGrad for ``updates`` full-batch steps: ({checkpoint: w + w~}, [(update, J) every ``loss_every``])."""
     rng = np.random.default_rng(seed)
     V = x_coo.shape[0]
     params = {"w": (rng.random((V, vector_size), dtype=np.float32) - 0.5) / vector_size,
@@ -423,7 +423,7 @@ def _glove(x_coo, vector_size, x_max, alpha, updates, lr, seed, checkpoints=(), 
                                             x_coo.row, x_coo.col, x, x_max, alpha)))
         if step in checkpoints:
             snapshots[step] = params["w"] + params["w_tilde"]
-    return params, snapshots, losses
+    return snapshots, losses
 
 
 def _check_cooccurrence(cooccurrence, words):
@@ -538,7 +538,7 @@ def glove_history(cooccurrence, vocab: Sequence[str], checkpoints: Sequence[int]
     seed = check_seed("seed", seed)
     if isinstance(loss_every, bool) or not isinstance(loss_every, (int, np.integer)) or loss_every < 0:
         raise ValueError(f"loss_every must be a whole number >= 0; got {loss_every!r}")
-    _, snapshots, losses = _glove(x_coo, vector_size, x_max, alpha, checkpoints[-1], lr, seed,
+    snapshots, losses = _glove(x_coo, vector_size, x_max, alpha, checkpoints[-1], lr, seed,
                                   set(checkpoints), int(loss_every))
     vectors = {c: to_keyed_vectors(words, v) for c, v in snapshots.items()}
     return GloveHistory(losses, vectors, x_coo.nnz, 2 * len(words) * (vector_size + 1))
@@ -681,15 +681,14 @@ def embedding_matrix(kv, words: Sequence[str], *, seed: int = 0) -> np.ndarray:
 INITS = ("random", "frozen", "fine-tuned")
 
 
-def _polarity_fold(kv, init, train_idx, test_idx, cell, units, epochs, maxlen, learning_rate, seed) -> float:
-    """One fold of :func:`polarity_accuracies`: build, train and score one classifier."""
+def _polarity_fold(kv, init, tokens, labels, train_idx, test_idx, cell, units, epochs, maxlen, learning_rate,
+                   seed) -> float:
+    """One fold of :func:`polarity_accuracies`: build, train and score one classifier on the tokenised sentences."""
     import keras
 
-    from . import data, text
+    from . import text
     from .models import recurrent_model, train
 
-    reviews, labels = data.load_polarity()
-    tokens = [r.split() for r in reviews]
     vocab = text.Vocabulary(w for k in train_idx for w in tokens[k])
     ids = keras.utils.pad_sequences([vocab.encode(t) for t in tokens], maxlen=maxlen, padding="post",
                                     truncating="post", value=0)
@@ -732,11 +731,13 @@ def polarity_accuracies(kv, init: str, folds, *, cell: str = "gru", units: int =
     -------
     ndarray, shape (len(folds),)
     """
-    from . import parallel
+    from . import data, parallel
     from ._validate import check_choice
 
     check_choice("init", init, INITS)
-    jobs = [(kv, init, np.asarray(train_idx), np.asarray(test_idx), cell, units, epochs, maxlen, learning_rate,
-             seed) for train_idx, test_idx in folds]
+    reviews, labels = data.load_polarity()
+    tokens = [r.split() for r in reviews]
+    jobs = [(kv, init, tokens, labels, np.asarray(train_idx), np.asarray(test_idx), cell, units, epochs, maxlen,
+             learning_rate, seed) for train_idx, test_idx in folds]
     scores = parallel.run_all(_polarity_fold, jobs)   # the folds side by side, when the machine has room
     return np.array(scores)
