@@ -154,3 +154,24 @@ def test_every_answer_tag_names_an_exercise_of_its_chapter(path):
         for tag in cell.get("metadata", {}).get("tags", []):
             if tag.startswith("answer-to-"):
                 assert cell["cell_type"] == "code" and tag[len("answer-to-"):] in labels, tag
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_exercise_labels_match_the_numbers_on_the_page(path):
+    """Exercise k of chapter n is labelled exn-k, so what a check prints is what the page shows."""
+    labels = re.findall(r"^```\{exercise\}[^\n]*\n:label:\s*(ex\S+)", _markdown(path), re.MULTILINE)
+    if not labels:
+        return
+    chapter = int(path.stem.split("_")[0])
+    assert labels == [f"ex{chapter}-{k}" for k in range(1, len(labels) + 1)], labels
+
+
+def test_every_registered_check_names_an_exercise_on_a_page():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "code"))
+    from rnnbook import checks
+
+    labels = {label for path in NOTEBOOKS
+              for label in re.findall(r"^:label:\s*(ex\S+)", _markdown(path), re.MULTILINE)}
+    assert set(checks.registered()) <= labels, sorted(set(checks.registered()) - labels)

@@ -209,3 +209,67 @@ def test_chapter7_figures():
         plots.error_by_horizon({"a": np.ones(3), "b": np.ones(4)}, title="t")
     with pytest.raises(ValueError):
         plots.time_against_length({}, title="t")
+
+
+# --------------------------------------------------------------------------- forecast intervals
+def test_sample_and_residual_intervals_by_hand():
+    draws = np.arange(101, dtype=float)[:, None] * np.array([1.0, 2.0])      # [101 draws, 2 forecasts]
+    lo, hi = forecast.sample_interval(draws, 0.9)
+    np.testing.assert_allclose(lo, [5.0, 10.0])
+    np.testing.assert_allclose(hi, [95.0, 190.0])
+    # 19 residuals -5..13, level 0.8: k = floor(20 * 0.2 / 2) = 2, the 2nd smallest and the 2nd largest
+    lo, hi = forecast.residual_interval([10.0, 20.0], np.arange(-5.0, 14.0), 0.8)
+    np.testing.assert_allclose(lo, [6.0, 16.0])
+    np.testing.assert_allclose(hi, [22.0, 32.0])
+    with pytest.raises(ValueError, match="too few"):
+        forecast.residual_interval([1.0], np.zeros(10), 0.9)
+    s = forecast.interval_scores([1.0, 5.0, 9.0, 3.0], [0.0, 0.0, 0.0, 3.0], [2.0, 4.0, 10.0, 3.0])
+    assert s == {"coverage": 0.75, "width": 4.0}
+
+
+def test_residual_interval_covers_its_level_on_exchangeable_errors():
+    rng = np.random.default_rng(0)
+    lo, hi = forecast.residual_interval(np.zeros(20000), rng.normal(size=2000), 0.9)
+    assert abs(forecast.interval_scores(rng.normal(size=20000), lo, hi)["coverage"] - 0.9) < 0.02
+
+
+@pytest.mark.parametrize("call, err", [
+    (lambda: forecast.sample_interval(np.zeros((5, 2)), 1.0), "strictly between 0 and 1"),
+    (lambda: forecast.sample_interval(np.zeros(5), 0.9), "draws, m"),
+    (lambda: forecast.residual_interval(np.zeros(3), np.zeros(4), True), "strictly between 0 and 1"),
+    (lambda: forecast.interval_scores([1.0, 2.0], [0.0], [3.0]), "one shape"),
+    (lambda: forecast.interval_scores([1.0], [2.0], [0.0]), "lo must be <= its hi"),
+])
+def test_intervals_validate(call, err):
+    with pytest.raises(ValueError, match=err):
+        call()
+
+
+def test_mc_dropout_draws_differ_and_a_plain_model_is_deterministic():
+    keras.utils.set_random_seed(0)
+    noisy = models.regularised_model("lstm", 8, steps=9, features=1, output_dropout=0.5)
+    plain = models.regularised_model("lstm", 8, steps=9, features=1)
+    x = np.random.default_rng(0).normal(size=(4, 9, 1))
+    draws = forecast.mc_dropout_samples(noisy, x, samples=50)
+    assert draws.shape == (50, 4) and draws.std(axis=0).min() > 0
+    # without dropout every draw is the plain prediction
+    flat = forecast.mc_dropout_samples(plain, x, samples=3)
+    np.testing.assert_allclose(flat, np.repeat(np.asarray(plain(x)).T, 3, axis=0), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="steps, features"):
+        forecast.mc_dropout_samples(noisy, x[..., 0])
+    with pytest.raises(ValueError, match="one output per input"):
+        forecast.mc_dropout_samples(models.regularised_model("lstm", 8, steps=9, features=1, outputs=2), x)
+
+
+def test_dropout_intervals_on_the_sunspot_split(split):
+    keras.utils.set_random_seed(0)
+    model = models.regularised_model("lstm", 8, steps=9, features=1, output_dropout=0.3)
+    out = forecast.dropout_intervals(model, split, "val", samples=20)
+    assert list(out) == ["MC dropout", "MC dropout + noise", "validation residuals"]
+    for lo, hi in out.values():
+        assert lo.shape == hi.shape == (40,) and (lo <= hi).all()
+    # on the part its residuals come from, the conformal interval covers about its level
+    lo, hi = out["validation residuals"]
+    assert forecast.interval_scores(split.part("val"), lo, hi)["coverage"] >= 0.85
+    with pytest.raises(ValueError, match="part"):
+        forecast.dropout_intervals(model, split, "train")

@@ -13,20 +13,20 @@ def run(check, *args):
     return result, str(result)
 
 
-@pytest.mark.parametrize("exercise, good", [("ex5-2", 0.9 * 2.0 + 0.5 * -0.6), ("ex5-4", 0.95**60)])
+@pytest.mark.parametrize("exercise, good", [("ex5-1", 0.9 * 2.0 + 0.5 * -0.6), ("ex5-3", 0.95**60)])
 def test_answers_accept_the_solution(exercise, good):
     result, msg = run(checks.answer, exercise, good)
     assert result and "correct" in msg
 
 
 @pytest.mark.parametrize("exercise, wrong, hint", [
-    ("ex5-2", 1.2, "through the input gate"),
-    ("ex5-2", 1.7, "scaled by the forget gate"),
-    ("ex5-2", -0.1, "not by 1 - f"),
-    ("ex5-2", float(np.tanh(1.5)), "no tanh"),
-    ("ex5-4", 57.0, "multiply"),
-    ("ex5-4", 0.95**59, "off by one"),
-    ("ex5-4", 0.05**60, "not 1 - f"),
+    ("ex5-1", 1.2, "through the input gate"),
+    ("ex5-1", 1.7, "scaled by the forget gate"),
+    ("ex5-1", -0.1, "not by 1 - f"),
+    ("ex5-1", float(np.tanh(1.5)), "no tanh"),
+    ("ex5-3", 57.0, "multiply"),
+    ("ex5-3", 0.95**59, "off by one"),
+    ("ex5-3", 0.05**60, "not 1 - f"),
 ])
 def test_answers_reject_with_hints(exercise, wrong, hint):
     result, msg = run(checks.answer, exercise, wrong)
@@ -81,7 +81,7 @@ def test_reference_matches_the_package_cell():
 def test_lstm_step_accepts_solution_and_library_cell():
     assert run(checks.lstm_step, good_step)[0]
     result, msg = run(checks.lstm_step, cells.lstm_step)
-    assert result and msg == "✓ ex5-3: all 3 hidden cases pass."
+    assert result and msg == "✓ ex5-2: all 3 hidden cases pass."
 
 
 @pytest.mark.parametrize("wrong, hint", [
@@ -117,11 +117,7 @@ def test_lstm_h_right_c_wrong_names_c():
     assert not result and "state[1] (c_t): the shape is right but the values are not" in msg
 
 
-def test_removed_exercise_is_not_registered():
-    assert "ex5-1" not in checks.registered()
-
-
-# --------------------------------------------------------------------------- lstm_backward_step (ex5-7)
+# --------------------------------------------------------------------------- lstm_backward_step (ex5-6)
 def lstm_backward_step(dh, dc, x_t, h_prev, c_prev, W, U, b):
     """The book's solution: the forward step from the package, then backwards through it."""
     h_t, (_, c_t), g = cells.lstm_step(x_t, h_prev, c_prev, W, U, b)
@@ -180,7 +176,7 @@ def test_backward_reference_matches_finite_differences():
 def test_lstm_backward_step_accepts_the_solution():
     from rnnbook.checks import ch05
     result, msg = run(checks.lstm_backward_step, lstm_backward_step)
-    assert result and msg == "✓ ex5-7: all 3 hidden cases pass."
+    assert result and msg == "✓ ex5-6: all 3 hidden cases pass."
     assert run(checks.lstm_backward_step, lambda *a: list(ch05._lstm_grads(*a)))[0]  # a list is fine too
 
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from rnnbook import checks, forecast, practice
+from rnnbook import checks, practice
 
 
 def run(check, fn):
@@ -16,30 +16,10 @@ def sorted_padded_steps(lengths, batch_size):
 
 
 def test_references_pass():
-    assert run(checks.recursive_forecast, forecast.recursive_forecast)[0]
     assert run(checks.sorted_padded_steps, sorted_padded_steps)[0]
     package = lambda L, bs: practice.padded_steps(np.asarray(L, dtype=int), [  # noqa: E731
         np.argsort(L, kind="stable")[i:i + bs] for i in range(0, len(L), bs)])
     assert run(checks.sorted_padded_steps, package)[0]
-
-
-def _front(f, w, h):
-    out, w = [], np.array(w, dtype=float)
-    for _ in range(h):
-        out.append(f(w))
-        w = np.concatenate([out[-1][:, None], w[:, :-1]], axis=1)
-    return np.stack(out, axis=1)
-
-
-@pytest.mark.parametrize("wrong, hint", [
-    (lambda f, w, h: np.repeat(np.asarray(f(w))[:, None], h, axis=1), "feed each prediction back"),
-    (lambda f, w, h: forecast.recursive_forecast(f, w, h).T, "[m, horizon], not [horizon, m]"),
-    (_front, "END of the window"),
-    (lambda f, w, h: forecast.recursive_forecast(f, w, h)[:, :1], "shape [m, horizon]"),
-])
-def test_recursive_forecast_mistakes(wrong, hint):
-    result, msg = run(checks.recursive_forecast, wrong)
-    assert not result and hint in msg, msg
 
 
 @pytest.mark.parametrize("wrong, hint", [
@@ -58,6 +38,9 @@ def test_sorted_padded_steps_mistakes(wrong, hint):
 
 @pytest.mark.parametrize("label, value, ok, hint", [
     ("ex7-1", 2048, True, None), ("ex7-1", 204800, False, "fresh mask"), ("ex7-1", 8192, False, "one per gate"),
+    ("ex7-2", 4 * 0.3 / 0.7, True, None), ("ex7-2", 1.7143, True, None),
+    ("ex7-2", 4 * 0.3 * 0.7, False, "without the scaling"), ("ex7-2", 4 / 0.7, False, "E[X^2]"),
+    ("ex7-2", 1.2, False, "missing the factor"),
     ("ex7-3", 125, True, None), ("ex7-3", 63, False, "two convolutions"), ("ex7-3", 124, False, "off by one"),
     ("ex7-5", 2, True, None), ("ex7-5", 1, False, "input dropout does not block"),
     ("ex7-5", 3, False, "reset_after=False"),
@@ -70,4 +53,4 @@ def test_numeric_answers(label, value, ok, hint):
 
 
 def test_answers_are_registered():
-    assert {"ex7-1", "ex7-3", "ex7-5"} <= set(checks.registered())
+    assert {"ex7-1", "ex7-2", "ex7-3", "ex7-5"} <= set(checks.registered())

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from rnnbook import checks
-from rnnbook.checks import _core, ch09
+from rnnbook.checks import _core
 
 
 def test_the_time_limit_is_read_once_per_check(monkeypatch):
@@ -39,15 +39,6 @@ def test_the_attention_hints_print_no_overflow_warning():
         warnings.simplefilter("error")
         result = checks.attention_weights(lambda s: np.asarray(s) * 0.0 + 0.5, quiet=True)
     assert not result
-
-
-def test_an_index_must_be_a_whole_number():
-    def nearly(vectors, a, b, c):
-        return ch09._best(ch09._analogy_scores(vectors, a, b, c), (a, b, c)) + 1e-6
-    result = checks.analogy(nearly, quiet=True)
-    assert not result and "whole number" in str(result)
-    assert checks.analogy(lambda v, a, b, c: np.int64(ch09._best(ch09._analogy_scores(v, a, b, c), (a, b, c))),
-                          quiet=True)
 
 
 @pytest.mark.parametrize("value", [298, 298.0, np.array(298), np.array([298.0]), np.int32(298), np.float32(298),

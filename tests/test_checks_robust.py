@@ -92,30 +92,25 @@ ARRAY_INPUTS = ["seasonal_naive", "masked_mean", "rnn_step", "rnn_forward", "ste
 N_CASES = {"seasonal_naive": 4, "masked_mean": 4, "rnn_step": 4, "rnn_forward": 4, "step_backward": 3,
            "tbptt_windows": 5, "clip_global": 3, "lstm_step": 3, "lstm_backward_step": 3, "gru_step": 3,
            "gru_backward_step": 3}
-EXERCISE = {"seasonal_naive": "ex1-2", "masked_mean": "ex1-4", "rnn_step": "ex2-3", "rnn_forward": "ex2-8",
-            "step_backward": "ex3-1", "tbptt_windows": "ex3-4", "clip_global": "ex4-3", "lstm_step": "ex5-3",
-            "lstm_backward_step": "ex5-7", "gru_step": "ex6-1", "gru_backward_step": "ex6-8"}
+EXERCISE = {"seasonal_naive": "ex1-2", "masked_mean": "ex1-4", "rnn_step": "ex2-2", "rnn_forward": "ex2-3",
+            "step_backward": "ex3-1", "tbptt_windows": "ex3-4", "clip_global": "ex4-3", "lstm_step": "ex5-2",
+            "lstm_backward_step": "ex5-6", "gru_step": "ex6-1", "gru_backward_step": "ex6-6"}
 
 
-# Chapter 7: the recursive forecast and the padded steps of sorted batches.
+# Chapter 7: the padded steps of sorted batches.
 def _sorted_padded_steps(lengths, batch_size):
     ordered = np.sort(np.asarray(lengths, dtype=float))
     return float(sum(len(b) * b.max() for b in (ordered[i:i + batch_size] for i in range(0, len(ordered), batch_size))))
 
 
 for _refs in (REFERENCES, FAST):
-    _refs.update(recursive_forecast=forecast.recursive_forecast, sorted_padded_steps=_sorted_padded_steps)
-ARRAY_INPUTS += ["recursive_forecast", "sorted_padded_steps"]
-N_CASES.update(recursive_forecast=4, sorted_padded_steps=4)
-EXERCISE.update(recursive_forecast="ex7-2", sorted_padded_steps="ex7-4")
+    _refs.update(sorted_padded_steps=_sorted_padded_steps)
+ARRAY_INPUTS += ["sorted_padded_steps"]
+N_CASES.update(sorted_padded_steps=4)
+EXERCISE.update(sorted_padded_steps="ex7-4")
 
 
-# Chapter 8: the smoothed idf and the padded encoding (their inputs are lists of str, not arrays).
-def _smooth_idf(docs, vocabulary):
-    df = np.array([sum(t in d for d in docs) for t in vocabulary], dtype=float)
-    return np.log((1 + len(docs)) / (1 + df)) + 1
-
-
+# Chapter 8: the padded encoding (its inputs are lists of str, not arrays).
 def _encode_padded(token_lists, itos, steps):
     stoi = {t: i for i, t in enumerate(itos)}
     out = np.zeros((len(token_lists), steps))
@@ -126,31 +121,10 @@ def _encode_padded(token_lists, itos, steps):
 
 
 for _refs in (REFERENCES, FAST):
-    _refs.update(smooth_idf=_smooth_idf, encode_padded=_encode_padded)
-N_CASES.update(smooth_idf=5, encode_padded=5)
-EXERCISE.update(smooth_idf="ex8-2", encode_padded="ex8-4")
+    _refs.update(encode_padded=_encode_padded)
+N_CASES.update(encode_padded=5)
+EXERCISE.update(encode_padded="ex8-4")
 
-
-# Chapter 9: the subsampling keep probability and the analogy search.
-def _keep_probability(counts, sample):
-    f = np.asarray(counts, dtype=float) / np.sum(counts)
-    return np.minimum(1.0, (np.sqrt(f / sample) + 1.0) * sample / f)
-
-
-def _analogy(vectors, a, b, c, exclude=True, normalise=True):
-    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-    x = unit if normalise else vectors
-    scores = unit @ (x[b] - x[a] + x[c])
-    if exclude:
-        scores[[a, b, c]] = -np.inf
-    return int(np.argmax(scores))
-
-
-for _refs in (REFERENCES, FAST):
-    _refs.update(keep_probability=_keep_probability, analogy=_analogy)
-ARRAY_INPUTS += ["keep_probability", "analogy"]
-N_CASES.update(keep_probability=5, analogy=4)
-EXERCISE.update(keep_probability="ex9-2", analogy="ex9-4")
 
 # Chapter 10: perplexity and the sampling distribution (temperature and top-k).
 def _perplexity(log_probs, targets):
@@ -285,22 +259,14 @@ MISTAKES = [
     ("gru_backward_step", lambda *a: checks.ch06._gru_grads(*a, r_rec=False), "da_h * r"),
 ]
 MISTAKES += [
-    ("recursive_forecast", lambda f, w, h: np.repeat(np.asarray(f(w))[:, None], h, axis=1), "feed each prediction back"),
-    ("recursive_forecast", lambda f, w, h: forecast.recursive_forecast(f, w, h).T, "not [horizon, m]"),
     ("sorted_padded_steps", lambda L, bs: float(np.sum(L)), "number of real steps"),
     ("sorted_padded_steps", lambda L, bs: len(L) * float(np.max(L)), "longest sequence of the whole set"),
 ]
 MISTAKES += [
-    ("smooth_idf", lambda d, v: _smooth_idf(d, v) - 1, "adds 1 after the logarithm"),
-    ("smooth_idf", lambda d, v: np.sort(_smooth_idf(d, v)), "wrong order"),
     ("encode_padded", lambda t, i, s: _encode_padded([r[-s:] for r in t], i, s), "keep its first"),
     ("encode_padded", lambda t, i, s: _encode_padded(t, i, s).T, "not [steps, batch]"),
 ]
 MISTAKES += [
-    ("keep_probability", lambda c, s: (np.sqrt(c / np.sum(c) / s) + 1) * s / (c / np.sum(c)), "cannot exceed 1"),
-    ("keep_probability", lambda c, s: np.minimum(1.0, (np.sqrt(c / s) + 1.0) * s / c), "frequencies, not counts"),
-    ("analogy", lambda v, a, b, c: _analogy(v, a, b, c, exclude=False), "exclude a, b and c"),
-    ("analogy", lambda v, a, b, c: _analogy(v, a, b, c, normalise=False), "unit length"),
 ]
 MISTAKES += [
     ("perplexity", lambda lp, t: float(-np.mean(lp[np.arange(len(t)), t])), "the loss in nats per token"),
@@ -701,7 +667,7 @@ def test_assert_passed():
     failed = checks.answer("ex1-3", 299, quiet=True)
     with pytest.raises(AssertionError, match="off by one"):
         failed.assert_passed()
-    with pytest.raises(AssertionError, match="ex2-3"):
+    with pytest.raises(AssertionError, match="ex2-2"):
         checks.rnn_step(lambda *a: None, quiet=True).assert_passed()
 
 

@@ -298,3 +298,61 @@ def test_random_start_has_the_spread_of_the_vectors():
     kv = E.to_keyed_vectors([f"w{k}" for k in range(50)], np.random.default_rng(0).normal(0, 0.3, (50, 6)))
     rows = E._random_rows(kv, 400, seed=0)
     assert rows.std() == pytest.approx(np.std(kv.vectors), rel=0.1)
+
+
+# --------------------------------------------------------------------------- WEAT
+from rnnbook import embeddings  # noqa: E402
+
+
+def _kv(rows):
+    return embeddings.to_keyed_vectors(list(rows), np.array(list(rows.values()), dtype=float))
+
+
+def test_weat_by_hand_and_against_a_brute_force_permutation_test():
+    from itertools import combinations
+
+    rng = np.random.default_rng(0)
+    words = {f"w{k}": rng.normal(size=5) for k in range(14)}
+    kv = _kv(words)
+    X, Y, A, B = ["w0", "w1", "w2"], ["w3", "w4", "w5"], ["w6", "w7", "w8", "w9"], ["w10", "w11", "w12", "w13"]
+    out = embeddings.weat(kv, X, Y, A, B)
+    cos = lambda a, b: a @ b / np.linalg.norm(a) / np.linalg.norm(b)  # noqa: E731
+    s = {w: np.mean([cos(words[w], words[a]) for a in A]) - np.mean([cos(words[w], words[b]) for b in B])
+         for w in X + Y}
+    d = (np.mean([s[w] for w in X]) - np.mean([s[w] for w in Y])) / np.std([s[w] for w in X + Y], ddof=1)
+    assert out["effect_size"] == pytest.approx(d) and out["splits"] == 20
+    stat = lambda xs: sum(s[w] for w in xs) - sum(s[w] for w in X + Y if w not in xs)  # noqa: E731
+    p = np.mean([stat(c) >= stat(X) - 1e-12 for c in combinations(X + Y, 3)])
+    assert out["p_value"] == pytest.approx(p)
+    p2 = np.mean([abs(stat(c)) >= abs(stat(X)) - 1e-12 for c in combinations(X + Y, 3)])
+    assert out["p_two_sided"] == pytest.approx(p2)
+
+
+def test_weat_finds_a_planted_association():
+    # career words lean towards the male words, family words towards the female words
+    rng = np.random.default_rng(1)
+    male, female = rng.normal(size=20), rng.normal(size=20)
+    rows = {f"m{k}": male + 0.3 * rng.normal(size=20) for k in range(4)}
+    rows |= {f"f{k}": female + 0.3 * rng.normal(size=20) for k in range(4)}
+    rows |= {f"c{k}": male + 2 * rng.normal(size=20) for k in range(5)}
+    rows |= {f"h{k}": female + 2 * rng.normal(size=20) for k in range(5)}
+    out = embeddings.weat(_kv(rows), [f"c{k}" for k in range(5)], [f"h{k}" for k in range(5)],
+                          [f"m{k}" for k in range(4)], [f"f{k}" for k in range(4)])
+    assert out["effect_size"] > 1.5 and out["p_value"] <= 1 / 252 + 1e-9
+    swapped = embeddings.weat(_kv(rows), [f"h{k}" for k in range(5)], [f"c{k}" for k in range(5)],
+                              [f"m{k}" for k in range(4)], [f"f{k}" for k in range(4)])
+    assert swapped["effect_size"] == pytest.approx(-out["effect_size"]) and swapped["p_value"] > 0.99
+
+
+@pytest.mark.parametrize("args, err", [
+    ((["a", "b"], ["c", "d", "e"], ["f", "g"], ["h", "i"]), "same size"),
+    ((["a", "b"], ["c", "d"], ["e"], ["f", "g"]), "at least two words"),
+    ((["a", "b"], ["c", "zz"], ["d", "e"], ["f", "g"]), "not in the vocabulary: \\['zz'\\]"),
+    ((["a", "b"], ["c", "d"], ["d", "e"], ["f", "g"]), "must not share"),
+])
+def test_weat_validates(args, err):
+    kv = _kv({w: np.arange(3.0) + k for k, w in enumerate("abcdefghi")})
+    with pytest.raises(ValueError, match=err):
+        embeddings.weat(kv, *args)
+    with pytest.raises(TypeError, match="list of str words"):
+        embeddings.weat(kv, "ab", ["c", "d"], ["d", "e"], ["f", "g"])

@@ -267,11 +267,53 @@ def test_replayed_early_stopping_equals_the_keras_callback():
     assert full.scores == plain["lstm"].scores                       # the first row is the full budget
 
 
-def test_compare_early_stopping_keeps_the_full_budget_models():
+def test_compare_early_stopping_keeps_both_models():
     task = _toy_task(epochs=4)
     r = practice.compare_early_stopping(task, {"lstm": _toy_build}, patience=1, seeds=(0,), keep_models=True)
-    model = r.results[0].models[0]
-    assert float(task.score(model)) == r.results[0].scores[0] and r.results[1].models == ()
+    full, early = r.results[0].models[0], r.results[1].models[0]
+    assert float(task.score(full)) == r.results[0].scores[0]
+    assert float(task.score(early)) == r.results[1].scores[0]
+
+
+def test_compare_early_stopping_gives_the_same_runs_in_workers_and_here(monkeypatch):
+    task = _toy_task(epochs=3)
+    monkeypatch.setenv("RNNBOOK_WORKERS", "2")
+    there = practice.compare_early_stopping(task, {"lstm": _toy_build}, patience=1, seeds=(0, 1))
+    monkeypatch.setenv("RNNBOOK_WORKERS", "1")
+    here = practice.compare_early_stopping(task, {"lstm": _toy_build}, patience=1, seeds=(0, 1))
+    for a, b in zip(there.results, here.results):
+        assert a.scores == b.scores and a.val_curves == b.val_curves and a.val_scores == b.val_scores
+
+
+def _comparison(rows, higher=False):
+    results = [benchmark.CellResult(name, 10, tuple(scores), (0.1,), tuple(scores)) for name, scores in rows.items()]
+    return benchmark.Comparison("toy", "MSE", (0, 1, 2), results, higher)
+
+
+def test_paired_differences_by_hand():
+    c = _comparison({"base": [1.0, 2.0, 3.0], "a": [0.5, 2.5, 2.0], "b": [1.0, 2.0, 3.0]})
+    d = practice.paired_differences(c, "base")
+    assert list(d) == ["a", "b"]
+    np.testing.assert_allclose(d["a"], [-0.5, 0.5, -1.0])
+    np.testing.assert_allclose(d["b"], 0.0)
+    table = practice.paired_table(c, "base", split="val")
+    assert "better in 2/3" in table and "negative is better" in table
+    assert "better in 1/3" in practice.paired_table(_comparison(
+        {"base": [1.0, 2.0, 3.0], "a": [0.5, 2.5, 2.0]}, higher=True), "base")
+
+
+def test_paired_differences_validate():
+    c = _comparison({"base": [1.0, 2.0, 3.0], "a": [0.5, 2.5, 2.0]})
+    with pytest.raises(KeyError, match="no result"):
+        practice.paired_differences(c, "nope")
+    with pytest.raises(ValueError, match="split"):
+        practice.paired_differences(c, "base", split="train")
+    with pytest.raises(TypeError, match="Comparison"):
+        practice.paired_differences({"base": [1.0]}, "base")
+    short = _comparison({"base": [1.0, 2.0, 3.0]})
+    short.results.append(benchmark.CellResult("a", 10, (1.0, 2.0), (0.1,), (1.0, 2.0)))
+    with pytest.raises(ValueError, match="has 2 test scores, the baseline has 3"):
+        practice.paired_differences(short, "base")
 
 
 def test_comparisons_validate():

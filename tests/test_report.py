@@ -6,23 +6,35 @@ from rnnbook.report import error_bound
 
 
 @pytest.mark.parametrize("value, tol, text", [
-    (3.2e-8, 1e-5, "< 1e-06 (tolerance 1e-05)"),
-    (1e-7, 1e-5, "< 1e-06 (tolerance 1e-05)"),
-    (9.99e-8, 1e-5, "< 1e-06 (tolerance 1e-05)"),
-    (0.0, 1e-12, "< 1e-13 (tolerance 1e-12)"),
-    (np.float32(2e-9), 1e-6, "< 1e-07 (tolerance 1e-06)"),
-    (2e-6, 1e-5, "< 1e-05 (tolerance 1e-05)"),
-    (1e-5, 1e-5, "<= 1e-05 (tolerance 1e-05)"),
+    (3.2e-8, 1e-5, "= 3e-08 (tolerance 1e-05)"),
+    (9.99e-8, 1e-5, "= 1e-07 (tolerance 1e-05)"),
+    (0.0, 1e-12, "= 0 (tolerance 1e-12)"),
+    (np.float32(2e-9), 1e-6, "= 2e-09 (tolerance 1e-06)"),
+    (1e-5, 1e-5, "= 1e-05 (tolerance 1e-05)"),
     (2.5e-3, 1e-5, "= 2.5e-03, ABOVE the tolerance 1e-05"),
 ])
 def test_error_bound(value, tol, text):
     assert error_bound(value, tol) == text
 
 
-@pytest.mark.parametrize("value, text", [(3.2e-8, "< 1e-07 (tolerance 1e-05)"), (1e-9, "< 1e-08 (tolerance 1e-05)"),
-                                         (1.5e-7, "< 1e-06 (tolerance 1e-05)")])
-def test_error_bound_with_a_finer_resolution(value, text):
+@pytest.mark.parametrize("value, text", [(3.2e-8, "= 3e-08 (tolerance 1e-05)"), (1e-9, "< 1e-08 (tolerance 1e-05)"),
+                                         (1.6e-7, "= 2e-07 (tolerance 1e-05)")])
+def test_error_bound_with_a_resolution(value, text):
     assert error_bound(value, 1e-5, resolution=1e-8) == text
+
+
+def test_the_sanitizer_masks_the_digits_and_keeps_the_verdict():
+    import configparser
+    import re
+    from pathlib import Path
+
+    cfg = configparser.ConfigParser()
+    cfg.read(Path(__file__).with_name("sanitize.cfg"))
+    pattern, replace = cfg["measured-errors"]["regex"], cfg["measured-errors"]["replace"]
+    masked = {re.sub(pattern, replace, "max |d| " + error_bound(v, 1e-5)) for v in (0.0, 3e-8, 4.4e-7, 9e-6)}
+    assert masked == {"max |d| = MEASURED (tolerance 1e-05)"}
+    above = "max |d| " + error_bound(2e-5, 1e-5)
+    assert re.sub(pattern, replace, above) == above            # a failure is never masked
 
 
 def test_error_bound_never_hides_a_failure():

@@ -55,6 +55,7 @@ __all__ = [
     "embedding_matrix",
     "INITS",
     "polarity_accuracies",
+    "weat",
 ]
 
 
@@ -741,3 +742,82 @@ def polarity_accuracies(kv, init: str, folds, *, cell: str = "gru", units: int =
              learning_rate, seed) for train_idx, test_idx in folds]
     scores = parallel.run_all(_polarity_fold, jobs)   # the folds side by side, when the machine has room
     return np.array(scores)
+
+
+# --------------------------------------------------------------------------- bias
+def _word_list(name: str, words) -> list[str]:
+    if isinstance(words, str) or not isinstance(words, (list, tuple)) or not all(isinstance(w, str) for w in words):
+        raise TypeError(f"{name} must be a list of str words; got {words!r}")
+    if len(words) < 2:
+        raise ValueError(f"{name} needs at least two words; got {len(words)}")
+    return list(words)
+
+
+def weat(kv, targets_x, targets_y, attributes_a, attributes_b) -> dict:
+    """The Word Embedding Association Test (Caliskan et al. 2017): effect size and exact permutation p-value.
+
+    Each target word w gets ``s(w) = mean cos(w, a) - mean cos(w, b)`` over the
+    attribute words.  The effect size is ``(mean s over X - mean s over Y) /
+    std of s over X and Y together`` (a Cohen's d, but the spread includes the
+    gap between the sets, so it cannot exceed about 2).  The p-value is the
+    share of all equal-size splits of X and Y together whose statistic ``sum
+    s(X_i) - sum s(Y_i)`` is at least the observed one: one-sided and exact
+    (every split is enumerated); ``p_two_sided`` counts splits at least as
+    extreme in either direction.
+
+    Parameters
+    ----------
+    kv : gensim.models.KeyedVectors
+        The vectors.
+    targets_x, targets_y : list of str
+        Two target sets of equal size (e.g. career and family words).
+    attributes_a, attributes_b : list of str
+        Two attribute sets (e.g. male and female words).
+
+    Returns
+    -------
+    dict
+        ``{"effect_size": d, "p_value": p, "p_two_sided": p2, "s": {word: s(word)}, "splits": n}``.
+
+    Raises
+    ------
+    TypeError
+        If a word set is not a list of at least two str.
+    ValueError
+        If X and Y differ in size, a word is missing from ``kv``, the sets
+        overlap, or there are more than a million splits to enumerate.
+    """
+    from math import comb
+
+    X, Y = _word_list("targets_x", targets_x), _word_list("targets_y", targets_y)
+    A, B = _word_list("attributes_a", attributes_a), _word_list("attributes_b", attributes_b)
+    if len(X) != len(Y):
+        raise ValueError(f"targets_x and targets_y must have the same size; got {len(X)} and {len(Y)}")
+    missing = [w for w in X + Y + A + B if w not in kv.key_to_index]
+    if missing:
+        raise ValueError(f"words not in the vocabulary: {missing}")
+    if len(set(X + Y + A + B)) != len(X + Y + A + B):
+        raise ValueError("the four word sets must not share a word")
+    if comb(2 * len(X), len(X)) > 1_000_000:
+        raise ValueError(f"{comb(2 * len(X), len(X))} splits is too many to enumerate; use at most 10 words per target set")
+    return _weat(kv, X, Y, A, B)
+
+
+def _unit_rows(kv, words) -> np.ndarray:
+    rows = kv[words]
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def _weat(kv, X, Y, A, B) -> dict:
+    from itertools import combinations
+
+    T, A_, B_ = _unit_rows(kv, X + Y), _unit_rows(kv, A), _unit_rows(kv, B)
+    s = (T @ A_.T).mean(axis=1) - (T @ B_.T).mean(axis=1)   # s(w) for every target word
+    n = len(X)
+    observed = s[:n].sum() - s[n:].sum()
+    # every split of the 2n words into halves: sum(half) - sum(rest)
+    splits = np.array([2 * s[list(h)].sum() - s.sum() for h in combinations(range(2 * n), n)])
+    return {"effect_size": float((s[:n].mean() - s[n:].mean()) / s.std(ddof=1)),
+            "p_value": float(np.mean(splits >= observed - 1e-12)),
+            "p_two_sided": float(np.mean(np.abs(splits) >= abs(observed) - 1e-12)),
+            "s": dict(zip(X + Y, s.tolist())), "splits": len(splits)}

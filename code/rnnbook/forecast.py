@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from ._validate import as_array, check_int, check_str, type_name
+from ._validate import as_array, check_choice, check_int, check_str, type_name
 from .data import sliding_windows
 
 __all__ = [
@@ -368,3 +368,151 @@ def horizon_naive(split, part: str, horizon: int, period: int = 1) -> np.ndarray
 
 __all__ += ["horizon_windows", "recursive_forecast", "fit_linear_direct", "horizon_mase", "scaled_predictor",
             "horizon_naive"]
+
+
+# --------------------------------------------------------------------------- forecast intervals
+def _check_level(level) -> float:
+    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
+        raise ValueError(f"level must be a probability strictly between 0 and 1, such as 0.9; got {level!r}")
+    return float(level)
+
+
+def mc_dropout_samples(model, x, *, samples: int = 200) -> np.ndarray:
+    """Forecasts with dropout left on at prediction time (Gal & Ghahramani 2016): one row per draw.
+
+    Every one of the ``samples`` copies of each input gets its own dropout
+    masks (Keras draws them per sequence), in one batched call
+    ``model(x_tiled, training=True)``.  The draws come from the layers' own
+    seed generators, so they repeat when the notebook runs again.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A trained model with dropout (``dropout``, ``recurrent_dropout`` or a ``Dropout`` layer).
+    x : array_like, shape [m, steps, features]
+        The inputs, as the model reads them.
+    samples : int
+        Draws per input.
+
+    Returns
+    -------
+    ndarray, shape [samples, m]
+        The model's (single) output for each draw and input, in the model's units.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not [m, steps, features], ``samples`` < 1, or the model has more than one output per input.
+    """
+    from ._validate import check_positive_int
+
+    X = as_array("x", x, ndim=3, shape_desc="[m, steps, features]").astype(np.float32)
+    samples = check_positive_int("samples", samples)
+    tiled = np.broadcast_to(X, (samples, *X.shape)).reshape(-1, *X.shape[1:])
+    out = np.asarray(model(tiled, training=True), dtype=float)
+    if out.size != tiled.shape[0]:
+        raise ValueError(f"the model must give one output per input; got output shape {out.shape}")
+    return out.reshape(samples, X.shape[0])
+
+
+def sample_interval(samples, level: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+    """The central ``level`` interval of each column of ``samples`` [draws, m]: its two empirical quantiles."""
+    S = as_array("samples", samples, ndim=2, shape_desc="[draws, m]")
+    level = _check_level(level)
+    lo, hi = np.quantile(S, [(1 - level) / 2, (1 + level) / 2], axis=0)
+    return lo, hi
+
+
+def residual_interval(point, val_residuals, level: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+    """Intervals from held-out errors (split conformal): ``point`` plus order statistics of the residuals.
+
+    ``val_residuals`` are ``truth - forecast`` on n held-out values the model
+    was not fitted on.  The bounds are the k-th smallest and the k-th largest
+    residual with k = floor((n + 1) (1 - level) / 2), the finite-sample rule of
+    split conformal prediction (Lei et al. 2018): if the test errors and the
+    held-out errors are exchangeable, at least ``level`` of the test values fall
+    inside on average.  A time series is not exchangeable, so on a series this
+    is a baseline to check, not a guarantee.
+
+    Raises
+    ------
+    ValueError
+        If ``level`` is not in (0, 1), or there are too few residuals for it
+        (k = 0: (n + 1) (1 - level) / 2 < 1).
+    """
+    P = as_array("point", point, ndim=1, shape_desc="[m]")
+    R = np.sort(as_array("val_residuals", val_residuals, ndim=1, shape_desc="[n]"))
+    level = _check_level(level)
+    k = int(np.floor((len(R) + 1) * (1 - level) / 2 + 1e-9))   # 1e-9: 1 - 0.8 is 0.19999...
+    if k < 1:
+        raise ValueError(f"{len(R)} residuals are too few for a {level:.0%} interval; "
+                         f"need at least {int(np.ceil(2 / (1 - level))) - 1}")
+    return P + R[k - 1], P + R[len(R) - k]
+
+
+def interval_scores(y_true, lo, hi) -> dict[str, float]:
+    """Coverage (share of ``y_true`` inside [lo, hi]) and mean width of forecast intervals.
+
+    Raises
+    ------
+    ValueError
+        If the three arrays differ in shape or some ``lo > hi``.
+    """
+    y = as_array("y_true", y_true, ndim=1, shape_desc="[m]")
+    lo = as_array("lo", lo, ndim=1, shape_desc="[m]")
+    hi = as_array("hi", hi, ndim=1, shape_desc="[m]")
+    if not y.shape == lo.shape == hi.shape:
+        raise ValueError(f"y_true, lo and hi must have one shape; got {y.shape}, {lo.shape}, {hi.shape}")
+    if (lo > hi).any():
+        raise ValueError(f"every lo must be <= its hi; {int((lo > hi).sum())} are not")
+    return {"coverage": float(((y >= lo) & (y <= hi)).mean()), "width": float((hi - lo).mean())}
+
+
+def dropout_intervals(model, split, part: str = "test", *, level: float = 0.9,
+                      samples: int = 200) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Three ``level`` intervals for the one-step forecasts of ``part``, from a model trained with dropout.
+
+    * ``"MC dropout"``: the central quantiles of ``samples`` forecasts with
+      dropout on (:func:`mc_dropout_samples`): the model's own uncertainty only.
+    * ``"MC dropout + noise"``: Gal and Ghahramani's predictive distribution,
+      the draws' mean and variance plus the noise variance of the series, which
+      is estimated on the validation part (mean squared error of the draws'
+      mean, less their mean variance); a normal interval.
+    * ``"validation residuals"``: the baseline (split conformal): the model's
+      plain forecast plus the central quantiles of its validation errors.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Trained on ``split.windows("train")`` (scaled windows).
+    split : rnnbook.data.SeriesSplits
+        The series and its parts.
+    part : {"val", "test"}
+        Where the intervals are made.
+    level : float
+        Nominal coverage, e.g. 0.9.
+    samples : int
+        Dropout draws per forecast.
+
+    Returns
+    -------
+    dict of str to (lo, hi)
+        Interval bounds in the series' units, each of shape [m] (the targets of ``split.windows(part)``).
+    """
+    from scipy.stats import norm
+
+    part = check_choice("part", part, ("val", "test"))
+    level = _check_level(level)
+    raw = lambda z: np.asarray(z, dtype=float).reshape(-1) * split.std + split.mean   # noqa: E731
+    (x_val, y_val), (x, _) = split.windows("val"), split.windows(part)
+    val_draws = mc_dropout_samples(model, x_val, samples=samples) * split.std + split.mean
+    draws = mc_dropout_samples(model, x, samples=samples) * split.std + split.mean
+    noise = max(float(np.mean((raw(y_val) - val_draws.mean(axis=0)) ** 2) - val_draws.var(axis=0).mean()), 0.0)
+    spread = norm.ppf((1 + level) / 2) * np.sqrt(draws.var(axis=0) + noise)
+    point, val_point = raw(model(x)), raw(model(x_val))
+    return {"MC dropout": sample_interval(draws, level),
+            "MC dropout + noise": (draws.mean(axis=0) - spread, draws.mean(axis=0) + spread),
+            "validation residuals": residual_interval(point, raw(y_val) - val_point, level)}
+
+
+__all__ += ["mc_dropout_samples", "sample_interval", "residual_interval", "interval_scores", "dropout_intervals"]

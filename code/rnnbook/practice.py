@@ -16,7 +16,8 @@
   :mod:`rnnbook.benchmark`; for other callbacks, pass ``callbacks=`` to
   :func:`rnnbook.benchmark.compare_models`) scores every run twice, after the full budget and with the weights that
   early stopping on the validation loss would have restored
-  (:func:`early_stopping_epochs` applies Keras's rule to a curve).
+  (:func:`early_stopping_epochs` applies Keras's rule to a curve);
+  :func:`paired_differences` compares two rows seed by seed.
 
 Keras is imported inside the functions that need it.
 """
@@ -33,7 +34,7 @@ from ._validate import (as_array, check_bool, check_choice, check_int, check_num
 
 __all__ = ["keras_dropout_masks", "cudnn_blockers", "random_walk_tagging", "pad_right", "masked_scores",
            "bucket_batches", "padded_steps", "seconds_per_update", "xla_tradeoff", "epoch_seconds",
-           "early_stopping_epochs", "compare_early_stopping"]
+           "early_stopping_epochs", "compare_early_stopping", "paired_differences", "paired_table"]
 
 
 # --------------------------------------------------------------------------- dropout masks
@@ -571,20 +572,40 @@ class _WeightHistory:
         return WeightHistory()
 
 
+def _early_stopping_run(task, build: Callable[[], Any], seed: int, patience: int, keep: bool) -> dict:
+    """One seed of one model (in a worker process or here): scored after the full budget and at its best epoch."""
+    from . import benchmark, models
+
+    recorder = _WeightHistory.make()
+    model, history, seconds = benchmark._train_run(task, build, seed, [recorder])
+    curve = tuple(float(v) for v in history.history["val_loss"])
+    trained, best = early_stopping_epochs(curve, patience)
+    out = {"params": models.count_params(model), "seconds": list(seconds), "trained": trained}
+    for key, weights in (("full", model.get_weights()), ("early", recorder.weights[best - 1])):
+        model.set_weights(weights)
+        out[key] = {"score": float(task.score(model)),
+                    "val": float(task.val_score(model)) if task.val_score is not None else None,
+                    "curve": curve if key == "full" else curve[:trained],
+                    "weights": weights if keep else None}
+    return out
+
+
 def compare_early_stopping(task, builders: Mapping[str, Callable[[], Any]], *, patience: int,
                            seeds: Sequence[int] = (0, 1, 2), keep_models: bool = False):
     """Each model trained with the full budget, and the same runs with early stopping on the validation loss.
 
     One run per builder and seed, exactly as in
-    :func:`rnnbook.benchmark.compare_models`, with the weights kept after
-    every epoch.  Training is deterministic for a given seed, so a run that
+    :func:`rnnbook.benchmark.compare_models` (side by side in worker processes
+    where the machine has room), with the weights kept after every epoch.
+    Training is deterministic for a given seed, so a run that
     ``keras.callbacks.EarlyStopping(patience=patience,
     restore_best_weights=True)`` stops after k epochs is the first k epochs of
     the full run: :func:`early_stopping_epochs` reads k and the best epoch
     from the validation curve, and the best epoch's weights are scored.  The
     result has two rows per builder, ``name`` (the full budget) and ``name +
     " + early stopping"``, whose ``val_curves`` end where early stopping
-    stops.  Kept models (``keep_models=True``) hold the full-budget weights.
+    stops.  Kept models (``keep_models=True``) hold the full-budget weights in
+    the first row and the restored best weights in the second.
 
     Raises
     ------
@@ -593,37 +614,94 @@ def compare_early_stopping(task, builders: Mapping[str, Callable[[], Any]], *, p
     ValueError
         If the task has no validation set, ``builders`` or ``seeds`` is empty, or ``patience`` < 1.
     """
-    from . import benchmark, models
+    import keras
+
+    from . import benchmark, parallel
 
     benchmark._check_builders(task, builders)
     seeds = benchmark._check_seeds(seeds)
     patience = check_positive_int("patience", patience)
+    keep_models = check_bool("keep_models", keep_models)
     if task.x_val is None:
         raise ValueError("early stopping watches the validation loss: build the Task with x_val and y_val")
+    jobs = [(task, build, seed, patience, keep_models) for build in builders.values() for seed in seeds]
+    runs = iter(parallel.run_all(_early_stopping_run, jobs))
+    # the same random state afterwards whether the runs went to workers or not
+    keras.utils.set_random_seed(seeds[-1] + 1)
     results = []
     for name, build in builders.items():
-        rows = {"full": dict(scores=[], val=[], curves=[], kept=[]), "early": dict(scores=[], val=[], curves=[])}
-        epoch_times, params = [], 0
-        for seed in seeds:
-            recorder = _WeightHistory.make()
-            model, history, seconds = benchmark._train_run(task, build, seed, [recorder])
-            epoch_times += seconds
-            params = models.count_params(model)
-            curve = tuple(float(v) for v in history.history["val_loss"])
-            for key in ("full", "early"):
-                if key == "early":
-                    final = model.get_weights()
-                    trained, best = early_stopping_epochs(curve, patience)
-                    model.set_weights(recorder.weights[best - 1])
-                rows[key]["scores"].append(float(task.score(model)))
-                if task.val_score is not None:
-                    rows[key]["val"].append(float(task.val_score(model)))
-                rows[key]["curves"].append(curve if key == "full" else curve[:trained])
-            model.set_weights(final)
-            if keep_models:
-                rows["full"]["kept"].append(model)
+        done = [next(runs) for _ in seeds]
+        epoch_times = tuple(s for run in done for s in run["seconds"])
         for key, label in (("full", name), ("early", f"{name} + early stopping")):
-            r = rows[key]
-            results.append(benchmark.CellResult(label, params, tuple(r["scores"]), tuple(epoch_times), tuple(r["val"]),
-                                                tuple(r["curves"]), tuple(r.get("kept", ()))))
-    return benchmark.Comparison(task.name, task.metric, seeds, results, task.higher_is_better, task.solved_below)
+            rows = [run[key] for run in done]
+            kept = tuple(benchmark._rebuilt(task, build, r["weights"]) for r in rows) if keep_models else ()
+            results.append(benchmark.CellResult(
+                label, done[0]["params"], tuple(r["score"] for r in rows), epoch_times,
+                tuple(r["val"] for r in rows if r["val"] is not None), tuple(r["curve"] for r in rows), kept))
+    return benchmark.Comparison(task.name, task.metric, seeds, results, task.higher_is_better, task.solved_below,
+                                min(parallel.workers(), len(jobs)))
+
+
+def paired_differences(comparison, baseline: str, *, split: str = "test") -> dict[str, np.ndarray]:
+    """Per-seed score differences, each row of ``comparison`` minus ``baseline``, on the same seeds.
+
+    Runs with the same seed share their data order and, for models of the same
+    shape, their initial weights, so a difference taken seed by seed removes
+    the part of the spread that both rows share; report its mean and spread
+    rather than two overlapping "mean ± std" columns.
+
+    Parameters
+    ----------
+    comparison : rnnbook.benchmark.Comparison
+        Results of one protocol, the same seeds for every row.
+    baseline : str
+        The row to subtract, e.g. ``"LSTM(64) + early stopping"``.
+    split : {"test", "val"}
+        Which scores.
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``{row: scores - baseline scores}`` (one value per seed) for every other row, in table order.
+
+    Raises
+    ------
+    KeyError
+        If ``baseline`` is not a row of the comparison.
+    ValueError
+        If ``split`` is not "test" or "val", or a row lacks scores on it.
+    """
+    from . import benchmark
+
+    if not isinstance(comparison, benchmark.Comparison):
+        raise TypeError(f"comparison must be a rnnbook.benchmark.Comparison; got {type_name(comparison)}")
+    split = check_choice("split", split, ("test", "val"))
+    pick = (lambda r: r.scores) if split == "test" else (lambda r: r.val_scores)
+    base = np.asarray(pick(comparison[baseline]), dtype=float)
+    out = {}
+    for r in comparison.results:
+        if r.cell == baseline:
+            continue
+        values = np.asarray(pick(r), dtype=float)
+        if values.shape != base.shape:
+            raise ValueError(f"row {r.cell!r} has {values.size} {split} scores, the baseline has {base.size}")
+        out[r.cell] = values - base
+    return out
+
+
+def paired_table(comparison, baseline: str, *, split: str = "test") -> str:
+    """:func:`paired_differences` as a table: mean difference, each seed's, and in how many seeds the row did better.
+
+    "Better" follows the comparison's metric (lower, unless it is higher-is-better).
+    """
+    diffs = paired_differences(comparison, baseline, split=split)
+    sign = 1 if comparison.higher_is_better else -1
+    n = len(comparison.seeds)
+    width = max(map(len, diffs), default=0)
+    lines = [f"{split} {comparison.metric} minus {baseline}, seed by seed "
+             f"({'positive' if sign > 0 else 'negative'} is better)"]
+    for name, d in diffs.items():
+        seeds = " ".join(f"{v:+.3f}" for v in d)
+        lines.append(f"  {name:{width}s}  mean {d.mean():+.3f}  per seed {seeds}  "
+                     f"better in {int((sign * d > 0).sum())}/{n}")
+    return "\n".join(lines)

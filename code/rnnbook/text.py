@@ -91,10 +91,16 @@ class Vocabulary:
         if bad:
             raise TypeError(f"tokens must be str, got {type(bad[0]).__name__} ({bad[0]!r})")
         self.counts = counts
-        kept = sorted((t for t, c in counts.items() if c >= min_count and t not in self.specials),
-                      key=lambda t: (-counts[t], t))
-        self.itos: list[str] = list(self.specials) + kept
-        self.stoi: dict[str, int] = {t: i for i, t in enumerate(self.itos)}
+        self.itos, self.stoi = self._ids(counts, self.specials, min_count)
+
+    @staticmethod
+    def _ids(counts: Counter, specials: tuple, min_count: int) -> tuple[list, dict]:
+        """The specials first, then every token seen at least ``min_count`` times, most frequent first."""
+        kept = [t for t, c in counts.items() if c >= min_count and t not in specials]
+        # most frequent first; ties alphabetical, so the ids are deterministic
+        kept.sort(key=lambda t: (-counts[t], t))
+        itos = list(specials) + kept
+        return itos, {t: i for i, t in enumerate(itos)}
 
     def __len__(self) -> int:
         return len(self.itos)

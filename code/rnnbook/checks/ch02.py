@@ -10,7 +10,7 @@ from ._core import CheckResult, StepSpec, register_answer, run_cases, run_step_c
 
 __all__ = ["rnn_step", "rnn_forward"]
 
-register_answer("ex2-2", (64, 30, 32), "shape", wrong=(
+register_answer("ex2-1", (64, 30, 32), "shape", wrong=(
     ((64, 32), "that is the output without return_sequences (the last state only); with it, every step is kept."),
     ((64, 30, 10), "the feature axis changes: a recurrent layer outputs one value per unit at each step."),
     ((30, 64, 32), "the batch comes first: [batch, steps, units]."),
@@ -90,10 +90,10 @@ def rnn_step(fn: Callable, *, quiet: bool = False) -> CheckResult:
                 return hint
         return None
 
-    return run_step_cases("ex2-3", fn, cases, diagnose, quiet, _RNN_STEP)
+    return run_step_cases("ex2-2", fn, cases, diagnose, quiet, _RNN_STEP)
 
 
-# --------------------------------------------------------------------------- rnn_forward (ex2-8)
+# --------------------------------------------------------------------------- rnn_forward (ex2-3)
 def _states(x, h0, W, U, b, *, carry=True, act=np.tanh, swap=False, same_x=False, backwards=False):
     """The states h_1..h_T [batch, steps, units] of a simple RNN, or of one of the plausible mistakes."""
     if swap:
@@ -179,4 +179,4 @@ def rnn_forward(fn: Callable, *, quiet: bool = False) -> CheckResult:
                 return hint
         return None
 
-    return run_cases("ex2-8", fn, cases, diagnose, quiet)
+    return run_cases("ex2-3", fn, cases, diagnose, quiet)

@@ -11,16 +11,16 @@ from ._core import (CheckResult, StepSpec, _array_verdict, _hint, _kind, _run, g
 
 __all__ = ["lstm_step", "lstm_backward_step"]
 
-# ex5-2: c_t = f * c_prev + i * c~ with c_prev = 2.0, f = 0.9, i = 0.5, c~ = -0.6
-register_answer("ex5-2", 1.5, "number", rtol=1e-6, wrong=(
+# ex5-1: c_t = f * c_prev + i * c~ with c_prev = 2.0, f = 0.9, i = 0.5, c~ = -0.6
+register_answer("ex5-1", 1.5, "number", rtol=1e-6, wrong=(
     (1.2, "the candidate enters through the input gate: i * c~, not c~ alone."),
     (1.7, "the old cell state is scaled by the forget gate: f * c_{t-1}."),
     (-0.1, "f is the fraction *kept*: multiply c_{t-1} by f, not by 1 - f."),
     (2.1, "check the sign of the candidate: c~ = -0.6."),
     (np.tanh(1.5), "that is tanh(c_t), which goes into h_t; the cell state itself has no tanh."),
 ))
-# ex5-4: the factor prod f over 60 steps with f = 0.95
-register_answer("ex5-4", 0.95**60, "number", rtol=1e-3, wrong=(
+# ex5-3: the factor prod f over 60 steps with f = 0.95
+register_answer("ex5-3", 0.95**60, "number", rtol=1e-3, wrong=(
     (0.95 * 60, "the factors multiply along the chain; they do not add up."),
     (0.05**60, "f is the fraction kept: the factor per step is f, not 1 - f."),
     (0.95**59, "off by one: 60 steps back means 60 factors f."),
@@ -144,10 +144,10 @@ def lstm_step(fn: Callable, *, quiet: bool = False) -> CheckResult:
                     f"{'tanh' if key == 'c' else 'sigmoid'}.")
         return gate_mixup_hint(key, out, gates)
 
-    return run_step_cases("ex5-3", fn, cases, diagnose, quiet, _LSTM_STEP)
+    return run_step_cases("ex5-2", fn, cases, diagnose, quiet, _LSTM_STEP)
 
 
-# --------------------------------------------------------------------------- backward steps (ex5-7, and ex6-8)
+# --------------------------------------------------------------------------- backward steps (ex5-6, and ex6-6)
 def _run_gradients(exercise: str, fn, cases: Sequence[dict], names: Sequence[str], diagnose: Callable,
                    quiet: bool) -> CheckResult:
     """Run hidden cases of a backward step, which returns the tuple of gradients ``names``, in that order.
@@ -333,4 +333,4 @@ def lstm_backward_step(fn: Callable, *, quiet: bool = False) -> CheckResult:
                 return hint
         return None
 
-    return _run_gradients("ex5-7", fn, cases, _LSTM_GRADS, diagnose, quiet)
+    return _run_gradients("ex5-6", fn, cases, _LSTM_GRADS, diagnose, quiet)

@@ -10,22 +10,22 @@ from .ch05 import _close, _order_hint, _run_gradients, _swap_shape_hint, _weight
 
 __all__ = ["gru_step", "gru_backward_step"]
 
-# ex6-3: h_t = z * h_prev + (1 - z) * h_cand with z = 0.8, h_prev = 0.5, h_cand = -1.0 (Keras convention)
-register_answer("ex6-3", 0.8 * 0.5 + 0.2 * -1.0, "number", rtol=1e-6, wrong=(
+# ex6-2: h_t = z * h_prev + (1 - z) * h_cand with z = 0.8, h_prev = 0.5, h_cand = -1.0 (Keras convention)
+register_answer("ex6-2", 0.8 * 0.5 + 0.2 * -1.0, "number", rtol=1e-6, wrong=(
     (0.2 * 0.5 + 0.8 * -1.0, "that is Chung et al.'s convention, where z weights the candidate; in Keras, "
                              "z weights the previous state h_{t-1}."),
     (0.8 * 0.5 + -1.0, "the candidate is weighted by (1 - z): the two weights add up to 1."),
     (0.8 * 0.5, "you dropped the candidate's share, (1 - z) * h~."),
 ))
 
-# ex6-9: the width k of GRU(k) + Dense(1) (reset_after=True, 2 features) whose parameter count is closest to
+# ex6-7: the width k of GRU(k) + Dense(1) (reset_after=True, 2 features) whose parameter count is closest to
 # that of LSTM(32) + Dense(1): 4 * 32 * (2 + 32 + 1) + 33 = 4513 against 3k(2 + k + 2) + k + 1.
 def _gru_model_params(units: int, features: int = 2) -> int:
     return 3 * units * (features + units + 2) + units + 1
 
 
 _LSTM_MODEL_PARAMS = 4 * 32 * (2 + 32 + 1) + 32 + 1
-register_answer("ex6-9", min(range(1, 100), key=lambda k: abs(_gru_model_params(k) - _LSTM_MODEL_PARAMS)),
+register_answer("ex6-7", min(range(1, 100), key=lambda k: abs(_gru_model_params(k) - _LSTM_MODEL_PARAMS)),
                 "number", rtol=0.0, wrong=(
     (32, "that is equal width. A GRU has three blocks (z, r, h~), not four, so at the same width it has about a "
          "quarter fewer weights; it needs more units to match the LSTM."),
@@ -142,7 +142,7 @@ def gru_step(fn: Callable, *, quiet: bool = False) -> CheckResult:
     return run_step_cases("ex6-1", fn, cases, diagnose, quiet, _GRU_STEP)
 
 
-# --------------------------------------------------------------------------- the GRU backward step (ex6-8)
+# --------------------------------------------------------------------------- the GRU backward step (ex6-6)
 _GRU_GRADS = ("dx_t", "dh_prev", "dW", "dU", "db")
 
 
@@ -268,4 +268,4 @@ def gru_backward_step(fn: Callable, *, quiet: bool = False) -> CheckResult:
                 return hint
         return None
 
-    return _run_gradients("ex6-8", fn, cases, _GRU_GRADS, diagnose, quiet)
+    return _run_gradients("ex6-6", fn, cases, _GRU_GRADS, diagnose, quiet)

@@ -5,9 +5,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._core import CheckResult, _as_float_array, _float_array_or_reject, _kind, _Reject, register_answer, run_cases
+from ._core import CheckResult, _as_float_array, _kind, _Reject, register_answer, run_cases
 
-__all__ = ["recursive_forecast", "sorted_padded_steps"]
+__all__ = ["sorted_padded_steps"]
 
 register_answer("ex7-1", 64 * 32, "number", rtol=1e-9, wrong=(
     (64 * 32 * 100, "that is a fresh mask at every step; Keras draws one mask per sequence and keeps it for all "
@@ -16,6 +16,14 @@ register_answer("ex7-1", 64 * 32, "number", rtol=1e-9, wrong=(
     (64, "one value per sequence would drop whole sequences; the mask has one value per unit of h."),
     (4 * 64 * 32, "a SimpleRNN has one recurrent product, so one mask; the LSTM draws one per gate (four)."),
     (0.3 * 64 * 32, "count every mask value, kept or dropped: the rate only sets how many of them are zero."),
+))
+
+register_answer("ex7-2", 2.0 ** 2 * 0.3 / 0.7, "number", rtol=1e-3, wrong=(
+    (2.0 ** 2 * 0.3 * 0.7, "that is the variance without the scaling; the kept value is a / (1 - p), not a."),
+    (2.0 ** 2 / 0.7, "that is E[X^2]; subtract the square of the mean, which the scaling keeps at a."),
+    (2.0 * 0.3 / 0.7, "the variance grows with the square of the activation: a^2, not a."),
+    (2.0 ** 2 * 0.3, "a^2 p is missing the factor 1 / (1 - p) that the scaling brings."),
+    (0.0, "the mean is kept, the spread is not: X is 0 or a / (1 - p), so its variance is positive."),
 ))
 
 register_answer("ex7-3", 1 + 2 * (3 - 1) * (1 + 2 + 4 + 8 + 16), "number", rtol=1e-9, wrong=(
@@ -33,78 +41,6 @@ register_answer("ex7-5", 2, "number", rtol=1e-9, wrong=(
     (0, "the default LSTM, and one with input dropout, meet every rule."),
     (4, "unroll=True, a ReLU activation and a SimpleRNN all rule the fused kernel out."),
 ))
-
-
-# --------------------------------------------------------------------------- recursive_forecast
-def _recursive_reference(predict_one, windows, horizon):
-    w = np.array(windows, dtype=float)
-    out = np.empty((w.shape[0], horizon))
-    for h in range(horizon):
-        step = np.asarray(predict_one(w), dtype=float).reshape(-1)
-        out[:, h] = step
-        w = np.concatenate([w[:, 1:], step[:, None]], axis=1)
-    return out
-
-
-class _Linear:
-    """A one-step linear model of the window, ``w @ coef + bias``; refuses windows of the wrong width."""
-
-    def __init__(self, coef, bias):
-        self.coef = np.array(coef, dtype=float)
-        self.bias = float(bias)
-
-    def __call__(self, windows):
-        w = np.asarray(windows, dtype=float)
-        if w.ndim != 2 or w.shape[1] != self.coef.shape[0]:
-            raise ValueError(f"predict_one expects windows of shape [m, {self.coef.shape[0]}]; got shape {w.shape}")
-        return w @ self.coef + self.bias
-
-    def hidden_literal(self, literal) -> str:
-        """Source that rebuilds this model in a hidden test (:mod:`rnnbook.checks.hidden`)."""
-        return f"_linear({literal(self.coef)}, {literal(self.bias)})"
-
-
-def recursive_forecast(fn: Callable, *, quiet: bool = False) -> CheckResult:
-    """Check ``fn(predict_one, windows, horizon)``: the [m, horizon] forecasts of the recursive strategy.
-
-    At step h, ``predict_one`` gets the windows with the oldest value dropped
-    and the h - 1 predictions so far appended at the end.
-    """
-    rng = np.random.default_rng(7)
-    cases = []
-    for label, coef, bias, m, horizon in [
-            ("an AR(3) model, 2 windows, 4 steps ahead", [0.2, -0.3, 0.9], 0.5, 2, 4),
-            ("weights that grow with recency, 3 windows, 3 steps ahead", [0.1, 0.2, 0.3, 0.4], -1.0, 3, 3),
-            ("one step ahead only", [0.5, 0.5], 0.0, 4, 1),
-            ("the last value plus one, 5 steps ahead", [0.0, 0.0, 1.0], 1.0, 2, 5)]:
-        predict_one = _Linear(coef, bias)
-        windows = np.round(rng.normal(size=(m, len(coef))), 2)
-        cases.append(dict(label=label, args=(predict_one, windows, horizon),
-                          expected=_recursive_reference(predict_one, windows, horizon),
-                          shape_desc=f"[m, horizon] = {(m, horizon)}", predict_one=predict_one, windows=windows,
-                          horizon=horizon))
-
-    convert = _float_array_or_reject
-
-    def diagnose(case, out, expected):
-        f, w, horizon = case["predict_one"], np.array(case["windows"]), case["horizon"]
-        if out.shape == expected.T.shape and out.shape != expected.shape:
-            return "one row per window and one column per horizon: [m, horizon], not [horizon, m]."
-        if out.shape != expected.shape:
-            return "return one forecast per window and horizon, an array of shape [m, horizon]."
-        same = np.repeat(np.asarray(f(w), dtype=float)[:, None], horizon, axis=1)
-        if np.allclose(out, same):
-            return "every column is the one-step forecast: feed each prediction back into the window."
-        front = np.empty_like(expected)
-        v = w.copy()
-        for h in range(horizon):
-            front[:, h] = f(v)
-            v = np.concatenate([front[:, h:h + 1], v[:, :-1]], axis=1)
-        if np.allclose(out, front):
-            return "the newest value goes at the END of the window (oldest first); drop the oldest from the front."
-        return None
-
-    return run_cases("ex7-2", fn, cases, diagnose, quiet, convert=convert)
 
 
 # --------------------------------------------------------------------------- sorted_padded_steps

@@ -48,8 +48,7 @@ __all__ = ["record_cases", "hidden_cases", "hidden_block", "hidden_answer_block"
 #: The function checks, by the name a notebook calls them with (``checks.<name>(fn)``).
 CHECKS = ("seasonal_naive", "masked_mean", "rnn_step", "rnn_forward", "step_backward", "tbptt_windows",
           "clip_global", "lstm_step", "lstm_backward_step", "gru_step", "gru_backward_step",
-          "recursive_forecast", "sorted_padded_steps", "smooth_idf", "encode_padded", "keep_probability",
-          "analogy", "perplexity", "sampling_distribution", "teacher_forcing_arrays",
+          "sorted_padded_steps", "encode_padded", "perplexity", "sampling_distribution", "teacher_forcing_arrays",
           "per_position_accuracy", "beam_step", "attention_weights")
 
 
@@ -163,9 +162,6 @@ import numpy as _np
 
 def _arr(text):
     return _np.load(_io.BytesIO(_b64.b64decode(text)), allow_pickle=False)
-
-def _linear(coef, bias):
-    return lambda w: _np.asarray(w, dtype=float) @ coef + bias
 
 def _numbers(out, shape):
     """The output as a float array of ``shape``, read as the check reads it, or None."""
