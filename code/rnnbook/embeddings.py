@@ -793,13 +793,15 @@ def weat(kv, targets_x, targets_y, attributes_a, attributes_b) -> dict:
     A, B = _word_list("attributes_a", attributes_a), _word_list("attributes_b", attributes_b)
     if len(X) != len(Y):
         raise ValueError(f"targets_x and targets_y must have the same size; got {len(X)} and {len(Y)}")
-    missing = [w for w in X + Y + A + B if w not in kv.key_to_index]
+    every = X + Y + A + B
+    missing = [w for w in every if w not in kv.key_to_index]
     if missing:
         raise ValueError(f"words not in the vocabulary: {missing}")
-    if len(set(X + Y + A + B)) != len(X + Y + A + B):
+    if len(set(every)) != len(every):
         raise ValueError("the four word sets must not share a word")
-    if comb(2 * len(X), len(X)) > 1_000_000:
-        raise ValueError(f"{comb(2 * len(X), len(X))} splits is too many to enumerate; use at most 10 words per target set")
+    splits = comb(2 * len(X), len(X))
+    if splits > 1_000_000:
+        raise ValueError(f"{splits} splits is too many to enumerate; use at most 10 words per target set")
     return _weat(kv, X, Y, A, B)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from ._validate import as_array, check_choice, check_int, check_str, type_name
+from ._validate import as_array, check_choice, check_int, check_positive_int, check_str, type_name
 from .data import sliding_windows
 
 __all__ = [
@@ -404,8 +404,6 @@ def mc_dropout_samples(model, x, *, samples: int = 200) -> np.ndarray:
     ValueError
         If ``x`` is not [m, steps, features], ``samples`` < 1, or the model has more than one output per input.
     """
-    from ._validate import check_positive_int
-
     X = as_array("x", x, ndim=3, shape_desc="[m, steps, features]").astype(np.float32)
     samples = check_positive_int("samples", samples)
     tiled = np.broadcast_to(X, (samples, *X.shape)).reshape(-1, *X.shape[1:])
