@@ -816,9 +816,9 @@ def _weat(kv, X, Y, A, B) -> dict:
     T, A_, B_ = _unit_rows(kv, X + Y), _unit_rows(kv, A), _unit_rows(kv, B)
     s = (T @ A_.T).mean(axis=1) - (T @ B_.T).mean(axis=1)   # s(w) for every target word
     n = len(X)
-    observed = s[:n].sum() - s[n:].sum()
+    observed, total = s[:n].sum() - s[n:].sum(), s.sum()
     # every split of the 2n words into halves: sum(half) - sum(rest)
-    splits = np.array([2 * s[list(h)].sum() - s.sum() for h in combinations(range(2 * n), n)])
+    splits = np.array([2 * s[list(h)].sum() - total for h in combinations(range(2 * n), n)])
     return {"effect_size": float((s[:n].mean() - s[n:].mean()) / s.std(ddof=1)),
             "p_value": float(np.mean(splits >= observed - 1e-12)),
             "p_two_sided": float(np.mean(np.abs(splits) >= abs(observed) - 1e-12)),

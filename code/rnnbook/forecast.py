@@ -477,7 +477,7 @@ def dropout_intervals(model, split, part: str = "test", *, level: float = 0.9,
       is estimated on the validation part (mean squared error of the draws'
       mean, less their mean variance); a normal interval.
     * ``"validation residuals"``: the baseline (split conformal): the model's
-      plain forecast plus the central quantiles of its validation errors.
+      plain forecast plus order statistics of its validation errors (:func:`residual_interval`).
 
     Parameters
     ----------
@@ -501,16 +501,16 @@ def dropout_intervals(model, split, part: str = "test", *, level: float = 0.9,
 
     part = check_choice("part", part, ("val", "test"))
     level = _check_level(level)
-    raw = lambda z: np.asarray(z, dtype=float).reshape(-1) * split.std + split.mean   # noqa: E731
+    raw = lambda z: np.asarray(z, dtype=float) * split.std + split.mean   # noqa: E731  (series units)
     (x_val, y_val), (x, _) = split.windows("val"), split.windows(part)
-    val_draws = mc_dropout_samples(model, x_val, samples=samples) * split.std + split.mean
-    draws = mc_dropout_samples(model, x, samples=samples) * split.std + split.mean
-    noise = max(float(np.mean((raw(y_val) - val_draws.mean(axis=0)) ** 2) - val_draws.var(axis=0).mean()), 0.0)
+    val_draws, draws = (raw(mc_dropout_samples(model, w, samples=samples)) for w in (x_val, x))
+    val_truth, centre = raw(y_val), draws.mean(axis=0)
+    noise = max(float(np.mean((val_truth - val_draws.mean(axis=0)) ** 2) - val_draws.var(axis=0).mean()), 0.0)
     spread = norm.ppf((1 + level) / 2) * np.sqrt(draws.var(axis=0) + noise)
-    point, val_point = raw(model(x)), raw(model(x_val))
+    point, val_point = raw(model(x)).reshape(-1), raw(model(x_val)).reshape(-1)
     return {"MC dropout": sample_interval(draws, level),
-            "MC dropout + noise": (draws.mean(axis=0) - spread, draws.mean(axis=0) + spread),
-            "validation residuals": residual_interval(point, raw(y_val) - val_point, level)}
+            "MC dropout + noise": (centre - spread, centre + spread),
+            "validation residuals": residual_interval(point, val_truth - val_point, level)}
 
 
 __all__ += ["mc_dropout_samples", "sample_interval", "residual_interval", "interval_scores", "dropout_intervals"]
