@@ -17,7 +17,7 @@ export OPENBLAS_CORETYPE := Haswell
 export OPENBLAS_NUM_THREADS := 1
 export NPY_DISABLE_CPU_FEATURES := X86_V4,AVX512_ICL,AVX512_SPR
 
-.PHONY: book test unit nbval build browser bench student book-student execute clean help test-student test-nbgrader test-portable
+.PHONY: book test unit nbval build browser bench experiments student book-student execute clean help test-student test-nbgrader test-portable
 
 help:
 	@echo "make book          build the HTML book into _build/html"
@@ -27,6 +27,7 @@ help:
 	@echo "make test-student  execute the student edition of every chapter (make test does three)"
 	@echo "make test-nbgrader generate, release and autograde every chapter with nbgrader (make test does two)"
 	@echo "make bench         measure NumPy vs Keras, word2vec vs gensim, beam vs greedy, XLA, notebook times and slow cells"
+	@echo "make experiments   rerun the experiments too long for a notebook; the chapters read data/experiments/"
 	@echo "make student       write the student edition into student/"
 	@echo "make book-student  build the book without solutions into _build/student/_build/html"
 	@echo "make execute NB=chapters/x.ipynb   re-execute one notebook in place (clean kernel)"
@@ -79,6 +80,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# Experiments too long for a notebook's 80 s (about 10 minutes on 2 cores): they
+# write data/experiments/<name>.json, which the chapters read (rnnbook.experiments).
+experiments: $(STAMP)
+	$(BIN)/python -m rnnbook.experiments
 
 student: $(STAMP)
 	$(BIN)/python -m rnnbook.assign student student

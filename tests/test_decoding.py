@@ -247,6 +247,109 @@ def test_additive_attention_weights_sum_to_one_and_check_shapes():
         decoding.additive_attention(q, mem[:1], Wq, Wm, v)
 
 
+@pytest.mark.parametrize("score", ["additive", "dot"])
+def test_masked_attention_is_attention_over_the_real_positions_alone(score):
+    rng = np.random.default_rng(1)
+    q, mem = rng.normal(size=(2, 4)), rng.normal(size=(2, 5, 4))
+    Wq, Wm, v = rng.normal(size=(4, 3)), rng.normal(size=(4, 3)), rng.normal(size=3)
+    attend = ((lambda q, m, mask=None: decoding.additive_attention(q, m, Wq, Wm, v, mask)) if score == "additive"
+              else decoding.dot_attention)
+    mask = np.array([[False, False, True, True, True], [True] * 5])
+    context, alpha = attend(q, mem, mask)
+    assert (alpha[0, :2] == 0).all()
+    np.testing.assert_allclose(alpha.sum(1), 1.0)
+    short_context, short_alpha = attend(q[:1], mem[:1, 2:])
+    np.testing.assert_allclose(alpha[0, 2:], short_alpha[0])
+    np.testing.assert_allclose(context[0], short_context[0])
+    np.testing.assert_allclose(alpha[1], attend(q[1:], mem[1:])[1][0])
+
+
+def test_attention_mask_errors_name_the_expected_and_the_received():
+    q, mem = np.zeros((2, 4)), np.zeros((2, 5, 4))
+    with pytest.raises(ValueError, match=r"mask must have shape \[n, steps\] = \(2, 5\); got \(2, 4\)"):
+        decoding.dot_attention(q, mem, np.ones((2, 4), bool))
+    with pytest.raises(TypeError, match="mask must hold True"):
+        decoding.dot_attention(q, mem, np.ones((2, 5)))
+    with pytest.raises(ValueError, match="row 1 has none"):
+        decoding.dot_attention(q, mem, np.array([[True] * 5, [False] * 5]))
+
+
+def test_dot_attention_equals_keras_attention_layer_with_a_mask():
+    import keras
+
+    rng = np.random.default_rng(2)
+    query, memory = rng.normal(size=(3, 2, 6)).astype("float32"), rng.normal(size=(3, 7, 6)).astype("float32")
+    mask = np.ones((3, 7), bool)
+    mask[0, :3] = mask[2, :6] = False
+    context, alpha = keras.layers.Attention()([query, memory], mask=[None, mask], return_attention_scores=True)
+    for t in range(2):
+        c, a = decoding.dot_attention(query[:, t], memory, mask)
+        np.testing.assert_allclose(a, keras.ops.convert_to_numpy(alpha)[:, t], atol=1e-6)
+        np.testing.assert_allclose(c, keras.ops.convert_to_numpy(context)[:, t], atol=1e-5)
+
+
+def test_keras_additive_attention_layer_masks_like_numpy():
+    from rnnbook import layers
+
+    rng = np.random.default_rng(4)
+    query, memory = rng.normal(size=(2, 3, 8)).astype("float32"), rng.normal(size=(2, 5, 8)).astype("float32")
+    mask = np.array([[False, True, True, True, True], [False, False, False, True, True]])
+    layer = layers.AdditiveAttention(6)
+    context, alpha = (keras_np(a) for a in layer(query, memory, mask))
+    W_query, W_memory, v = layer.get_weights()
+    for t in range(3):
+        c, a = decoding.additive_attention(query[:, t], memory, W_query, W_memory, v, mask)
+        np.testing.assert_allclose(a, alpha[:, t], atol=1e-6)
+        np.testing.assert_allclose(c, context[:, t], atol=1e-5)
+    assert (alpha[1, :, :3] == 0).all()
+
+
+def keras_np(x):
+    import keras
+
+    return keras.ops.convert_to_numpy(x)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), vocab=st.integers(2, 6), width=st.integers(1, 5), max_len=st.integers(1, 7),
+       penalty=st.sampled_from([0.0, 0.5, 1.0, 2.0]))
+def test_beam_early_stop_changes_nothing_but_the_work(seed, vocab, width, max_len, penalty):
+    step_fn, state = tiny_rnn(vocab, seed=seed)()
+    calls = {"early": 0, "full": 0}
+
+    def counted(kind):
+        def step(tokens, s):
+            calls[kind] += 1
+            return step_fn(tokens, s)
+        return step
+
+    early = decoding.beam_search(counted("early"), state, BOS, EOS, width, max_len, penalty)
+    original = decoding._settled
+    decoding._settled = lambda *args: False              # the same search, run to max_len
+    try:
+        full = decoding.beam_search(counted("full"), state, BOS, EOS, width, max_len, penalty)
+    finally:
+        decoding._settled = original
+    assert early == full
+    assert calls["early"] <= calls["full"]
+
+
+def test_beam_stops_early_once_no_live_hypothesis_can_win():
+    # EOS has probability 0.97 at every step and every other token 0.01: one step settles the best
+
+    def step(tokens, state):
+        log_probs = np.log(np.tile([0.97, 0.01, 0.01, 0.01], (len(tokens), 1)))
+        return log_probs, state
+
+    calls = []
+    best = decoding.beam_search(lambda t, s: (calls.append(1), step(t, s))[1], np.zeros((1, 1)), 3, 0, 1, 10)
+    assert best[0][0] == [0] and len(calls) == 1
+    calls.clear()
+    nbest = decoding.beam_search(lambda t, s: (calls.append(1), step(t, s))[1], np.zeros((1, 1)), 3, 0, 2, 10)
+    # the second best is "x EOS" (0.01 * 0.97), found at step 2; after that no live one can beat it
+    assert [tokens for tokens, _ in nbest] == [[0], [1, 0]] and len(calls) == 2
+
+
 @settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 10_000), vocab=st.integers(2, 6), max_len=st.integers(1, 7), n=st.integers(1, 6))
 def test_batched_greedy_equals_greedy_row_by_row(seed, vocab, max_len, n):

@@ -133,6 +133,7 @@ def test_attention_map_matches_the_keras_layer():
     alpha = decoding.KerasDecoder(m).attention_map(src[0], tgt[0], bos_id=2)
     np.testing.assert_allclose(alpha, ref, atol=1e-6)
     np.testing.assert_allclose(alpha.sum(1), 1.0, atol=1e-9)
+    assert (alpha[:, 0] == 0).all() and (ref[:, 0] == 0).all()        # the padding (id 0) gets no weight
     with pytest.raises(TypeError, match="attention"):
         decoding.KerasDecoder(models.seq2seq_model(9, 7, 6)).attention_map(src[0], tgt[0], 2)
 
@@ -262,3 +263,57 @@ def test_decode_dates_one_at_a_time_gives_the_batched_answers():
     np.testing.assert_allclose(batched[1], single[1], atol=1e-9)
     with pytest.raises(TypeError, match="batch"):
         benchmark.decode_dates(model, dates, batch="no")
+
+
+def test_attention_model_ignores_the_padding_entirely():
+    # with the padding masked, more padding on the left changes nothing the decoder computes
+    keras.utils.set_random_seed(3)
+    m = models.seq2seq_model(9, 7, 6, context="attention")
+    alpha_model = keras.Model(m.inputs, m.get_layer("attention").output[1])
+    dec_in = np.array([[2, 4, 5]])
+    short, padded = np.array([[3, 4, 5]]), np.array([[0, 0, 0, 0, 3, 4, 5]])
+    a_short = keras.ops.convert_to_numpy(alpha_model([short, dec_in]))[0]
+    a_padded = keras.ops.convert_to_numpy(alpha_model([padded, dec_in]))[0]
+    assert (a_padded[:, :4] == 0).all()
+    assert np.abs(a_padded[:, 4:].sum(1) - 1).max() < 1e-6
+    # the encoder still reads the padding, so the weights on the real characters move a little, but stay a
+    # distribution over them alone
+    assert a_short.shape == (3, 3)
+    decoder = decoding.KerasDecoder(m)
+    assert decoder.source_mask(padded).tolist() == [[False] * 4 + [True] * 3]
+    plain = decoding.KerasDecoder(models.seq2seq_model(9, 7, 6, context="every_step"))
+    assert plain.source_mask(padded).all()               # a model without attention has nothing to mask
+    # the NumPy decoder gives the padding no weight either, and agrees with Keras
+    alpha = decoder.attention_map(padded[0], dec_in[0, 1:].tolist() + [3], bos_id=2)
+    np.testing.assert_allclose(alpha, a_padded, atol=1e-6)
+
+
+@pytest.mark.parametrize("options", [dict(score="dot"), dict(bidirectional=True)])
+def test_attention_variants_step_fn_reproduces_keras(options):
+    keras.utils.set_random_seed(5)
+    m = models.seq2seq_model(9, 7, 6, embed_dim=4, context="attention", **options)
+    rng = np.random.default_rng(6)
+    src, dec_in = rng.integers(1, 9, (2, 6)), rng.integers(0, 7, (2, 4))
+    src[0, :2] = 0                                               # padding on the left
+    ref = keras_log_probs(m, [src, dec_in])
+    decoder = decoding.KerasDecoder(m)
+    for i in range(2):
+        step_fn, state = decoder.start(src[i])
+        for t in range(4):
+            log_probs, state = step_fn(dec_in[i, t:t + 1], state)
+            np.testing.assert_allclose(log_probs[0], ref[i, t], atol=1e-5)
+    alpha_model = keras.Model(m.inputs, m.get_layer("attention").output[1])
+    alpha = keras.ops.convert_to_numpy(alpha_model([src, dec_in]))
+    assert (alpha[0, :, :2] == 0).all()
+    np.testing.assert_allclose(decoder.attention_map(src[0], dec_in[0, 1:].tolist() + [3], 2), alpha[0], atol=1e-6)
+
+
+def test_seq2seq_options_are_checked():
+    with pytest.raises(ValueError, match="score must be one of"):
+        models.seq2seq_model(9, 7, 6, context="attention", score="general")
+    with pytest.raises(ValueError, match="context='attention' only"):
+        models.seq2seq_model(9, 7, 6, bidirectional=True)
+    with pytest.raises(ValueError, match="twice as wide"):
+        models.seq2seq_model(9, 7, 6, context="attention", score="dot", bidirectional=True)
+    with pytest.raises(TypeError, match="bidirectional"):
+        models.seq2seq_model(9, 7, 6, context="attention", bidirectional=1)

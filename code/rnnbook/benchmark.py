@@ -16,6 +16,7 @@ clock, so it varies from machine to machine).
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -25,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from . import data, models, parallel
-from ._validate import check_positive_int, check_positive_number, check_seed, type_name
+from ._validate import check_positive_int, check_positive_number, check_seed, check_str, type_name
 from .cells import CELLS
 
 __all__ = ["Task", "CellResult", "Comparison", "compare_cells", "compare_models", "adding_task",
@@ -623,14 +624,15 @@ def decode_dates(model, dates: DateData, part: str = "val", *, beam_width: int =
             raise TypeError(f"{name} must be True or False; got {type_name(flag)}")
     decoder = decoding.KerasDecoder(model)
     memory, last = decoder.encode(dates.arrays[part].source)
+    real = decoder.source_mask(dates.arrays[part].source)
     bos, eos = dates.target_vocab.stoi["<bos>"], dates.target_vocab.stoi["<eos>"]
     if beam_width == 1 and not length_penalty and batch:
-        step_fn, state = decoder.start(encoded=(memory, last))
+        step_fn, state = decoder.start(encoded=(memory, last, real))
         best = decoding.greedy_decode_batch(step_fn, state, bos, eos, DATE_TARGET_LENGTH)
     else:
         best = []
         for i in range(len(memory)):
-            step_fn, state = decoder.start(encoded=(memory[i:i + 1], last[i:i + 1]))
+            step_fn, state = decoder.start(encoded=(memory[i:i + 1], last[i:i + 1], real[i:i + 1]))
             best.append(decoding.beam_search(step_fn, state, bos, eos, beam_width, DATE_TARGET_LENGTH,
                                              length_penalty)[0])
     answers = ["".join(dates.target_vocab.itos[t] for t in tokens if t != eos) for tokens, _ in best]
@@ -665,6 +667,40 @@ def per_position_accuracy(answers: Sequence[str], truths: Sequence[str]) -> np.n
                          f"{len(truths)} truths of lengths {sorted({len(t) for t in truths})[:5]}")
     length = len(truths[0])
     return np.array([np.mean([len(a) > k and a[k] == t[k] for a, t in zip(answers, truths)]) for k in range(length)])
+
+
+def exposure_bias(model, dates: DateData, part: str = "val") -> dict:
+    """What exposure bias costs a date model: its errors with the true prefix, and with its own.
+
+    Teacher-forced answers take, at each of the 10 ISO positions, the most
+    probable character given the *true* characters before it (one Keras pass);
+    free-running answers are greedy decoding (:func:`decode_dates`), each
+    character given the model's *own* earlier ones.  Returns the share of wrong
+    characters of each, and, for the free-running answers with a mistake, the
+    share wrong among the characters after their first mistake, next to the
+    teacher-forced share wrong at those same positions.
+
+    Returns
+    -------
+    dict
+        ``{"teacher_forced", "free_running", "after_first_mistake",
+        "after_first_mistake_forced", "positions_after"}`` (shares, and how
+        many positions follow a first mistake).
+    """
+    _check_part(part)
+    a = dates.arrays[part]
+    truth = np.array([list(iso) for _, iso in dates.pairs[part]])                 # [n, 10]
+    logits = model.predict([a.source, a.decoder_input], verbose=0)
+    forced = np.array(dates.target_vocab.itos)[np.argmax(logits, axis=-1)][:, :truth.shape[1]]
+    free = np.array([list(s[:truth.shape[1]].ljust(truth.shape[1], "\0")) for s in decode_dates(model, dates, part)])
+    wrong_free, wrong_forced = free != truth, forced != truth
+    first = np.where(wrong_free.any(axis=1), wrong_free.argmax(axis=1), truth.shape[1])
+    after = np.arange(truth.shape[1])[None, :] > first[:, None]                  # positions after a first mistake
+    n_after = int(after.sum())
+    return {"teacher_forced": float(wrong_forced.mean()), "free_running": float(wrong_free.mean()),
+            "after_first_mistake": float(wrong_free[after].mean()) if n_after else 0.0,
+            "after_first_mistake_forced": float(wrong_forced[after].mean()) if n_after else 0.0,
+            "positions_after": n_after}
 
 
 def first_dates(dates: DateData, part: str, n: int) -> DateData:
@@ -750,10 +786,27 @@ def dates_task(reverse_source: bool = False) -> Task:
                 **DATES_BUDGET)
 
 
-def date_model(context: str = "every_step", units: int = 64):
-    """A fresh :func:`rnnbook.models.seq2seq_model` sized for the date benchmark's vocabularies."""
+def date_model(context: str = "every_step", units: int = 64, *, score: str = "additive",
+               bidirectional: bool = False):
+    """A fresh :func:`rnnbook.models.seq2seq_model` sized for the date benchmark's vocabularies.
+
+    ``score`` and ``bidirectional`` are passed on (``context="attention"`` only).
+    """
     dates = _date_vocab_sizes()
-    return models.seq2seq_model(*dates, units, context=context)
+    return models.seq2seq_model(*dates, units, context=context, score=score, bidirectional=bidirectional)
+
+
+def validation_only(task: Task) -> Task:
+    """``task`` scored on its validation set only: its test score is NaN, so a comparison cannot read the test set.
+
+    For the choices made before the test set is read once (a task without
+    ``val_score`` is an error).
+    """
+    if not isinstance(task, Task):
+        raise TypeError(f"task must be a rnnbook.benchmark.Task; got {type_name(task)}")
+    if task.val_score is None:
+        raise ValueError(f"task {task.name!r} has no val_score to score on")
+    return dataclasses.replace(task, score=lambda model: float("nan"))
 
 
 @functools.lru_cache(maxsize=1)
@@ -763,7 +816,133 @@ def _date_vocab_sizes() -> tuple[int, int]:
 
 
 __all__ += ["DATES_BUDGET", "DATE_SOURCE_LENGTH", "DATE_TARGET_LENGTH", "DateData", "date_data", "decode_dates",
-            "exact_match", "per_position_accuracy", "first_dates", "search_errors", "dates_task", "date_model"]
+            "exact_match", "per_position_accuracy", "first_dates", "search_errors", "dates_task", "date_model",
+            "validation_only", "exposure_bias"]
+
+
+# --------------------------------------------------------------------------- SCAN (chapter 13)
+SCAN_BUDGET = dict(epochs=16, batch_size=64, learning_rate=5e-3)   # 3,760 Adam updates on the simple split
+SCAN_SOURCE_LENGTH = 9     # the longest command has 9 words
+SCAN_TARGET_LENGTH = 49    # the longest action sequence has 48 actions, then EOS
+
+
+@dataclass(frozen=True)
+class ScanData:
+    """A SCAN split (:func:`rnnbook.data.scan`) encoded word by word for an encoder-decoder.
+
+    ``pairs[part]`` holds the (command, actions) strings and ``arrays[part]``
+    the :class:`rnnbook.text.PairArrays` of ``part`` in ``"train"``, ``"val"``
+    (10 % of the split's training commands, held out) and ``"test"``.
+    """
+
+    split: str
+    pairs: dict
+    arrays: dict
+    source_vocab: Any
+    target_vocab: Any
+
+
+def scan_data(split: str = "simple", seed: int = 0) -> ScanData:
+    """SCAN's ``split`` as word ids, with a validation part held out of its training commands.
+
+    The vocabularies are the training words and actions after the specials
+    :data:`rnnbook.text.SEQ2SEQ_SPECIALS`; commands are padded on the left to
+    ``SCAN_SOURCE_LENGTH`` words, action sequences on the right to
+    ``SCAN_TARGET_LENGTH``.  ``seed`` draws the simple split and the validation part.
+    """
+    from . import text
+
+    seed = check_seed("seed", seed)
+    train, test = data.scan(split, seed)
+    cut = len(train) // 10
+    pairs = {"train": train[cut:], "val": train[:cut], "test": test}   # data.scan shuffled them with seed
+    words = lambda part, side: [w for pair in pairs[part] for w in pair[side].split()]  # noqa: E731
+    source_vocab = text.Vocabulary(words("train", 0), specials=text.SEQ2SEQ_SPECIALS)
+    target_vocab = text.Vocabulary(words("train", 1), specials=text.SEQ2SEQ_SPECIALS)
+    arrays = {part: text.encode_pairs([(c.split(), a.split()) for c, a in p], source_vocab, target_vocab,
+                                      source_length=SCAN_SOURCE_LENGTH, target_length=SCAN_TARGET_LENGTH)
+              for part, p in pairs.items()}
+    return ScanData(split, pairs, arrays, source_vocab, target_vocab)
+
+
+def greedy_answers(model, arrays, target_vocab) -> list[str]:
+    """A trained encoder-decoder's greedy answer to every source of ``arrays``, as space-separated tokens.
+
+    All sources side by side through :func:`rnnbook.decoding.greedy_decode_batch`,
+    at most ``arrays.target.shape[1]`` tokens each; an answer stops before EOS.
+    """
+    from . import decoding
+
+    decoder = decoding.KerasDecoder(model)
+    memory, last = decoder.encode(arrays.source)
+    step_fn, state = decoder.start(encoded=(memory, last, decoder.source_mask(arrays.source)))
+    bos, eos = target_vocab.stoi["<bos>"], target_vocab.stoi["<eos>"]
+    best = decoding.greedy_decode_batch(step_fn, state, bos, eos, arrays.target.shape[1])
+    return [" ".join(target_vocab.itos[t] for t in tokens if t != eos) for tokens, _ in best]
+
+
+def masked_loss(pad_id: int = 0):
+    """Cross-entropy on logits that ignores the padded target positions (``ignore_class=pad_id``).
+
+    The mean runs over the real tokens only, so a batch's short targets count as
+    much per token as its long ones, and the model is never trained to write padding.
+    """
+    import keras
+
+    return keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=pad_id)
+
+
+def scan_task(split: str = "simple", seed: int = 0, *, mask_loss: bool = True) -> Task:
+    """SCAN's ``split`` as a protocol: ``SCAN_BUDGET``, teacher forcing, greedy exact match.
+
+    The score is the fraction of test commands whose greedy action sequence is
+    exactly right, ``val_score`` the same on the held-out training commands.
+    ``mask_loss=False`` trains on the padded positions too (to see why one
+    should not).  Build the models with :func:`scan_model`.
+    """
+    import keras
+
+    scan = scan_data(split, seed)
+    if not isinstance(mask_loss, bool):
+        raise TypeError(f"mask_loss must be True or False; got {type_name(mask_loss)}")
+    arrays = scan.arrays
+
+    def score(part):
+        truth = [a for _, a in scan.pairs[part]]
+        return lambda model: float(np.mean([a == t for a, t in zip(greedy_answers(model, arrays[part],
+                                                                                   scan.target_vocab), truth)]))
+
+    loss = masked_loss() if mask_loss else keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    return Task(f"SCAN ({split})", build=None, x_train=[arrays["train"].source, arrays["train"].decoder_input],
+                y_train=arrays["train"].target, loss=loss, score=score("test"), val_score=score("val"),
+                metric="exact match", higher_is_better=True,
+                x_val=[arrays["val"].source, arrays["val"].decoder_input], y_val=arrays["val"].target,
+                **SCAN_BUDGET)
+
+
+def scan_word_by_word(command: str) -> str:
+    """SCAN's dictionary baseline: each word's own action, in the order written, and nothing else.
+
+    "walk", "look", "run", "jump" give their action, "left" and "right" a turn;
+    "turn", "opposite", "around", "twice", "thrice", "and", "after" give
+    nothing.  It knows every word and no composition: ``"jump twice after
+    walk left"`` -> ``"I_JUMP I_WALK I_TURN_LEFT"`` (the truth is ``"I_TURN_LEFT
+    I_WALK I_JUMP I_JUMP"``).
+    """
+    command = check_str("command", command, nonempty=True)
+    words = {"walk": "I_WALK", "look": "I_LOOK", "run": "I_RUN", "jump": "I_JUMP", "left": "I_TURN_LEFT",
+             "right": "I_TURN_RIGHT"}
+    return " ".join(words[w] for w in command.split() if w in words)
+
+
+def scan_model(units: int = 64, *, context: str = "attention"):
+    """A fresh :func:`rnnbook.models.seq2seq_model` sized for SCAN's vocabularies (the same for every split)."""
+    scan = scan_data("simple")
+    return models.seq2seq_model(len(scan.source_vocab), len(scan.target_vocab), units, context=context)
+
+
+__all__ += ["SCAN_BUDGET", "SCAN_SOURCE_LENGTH", "SCAN_TARGET_LENGTH", "ScanData", "scan_data", "greedy_answers",
+            "masked_loss", "scan_task", "scan_model", "scan_word_by_word"]
 
 
 # --------------------------------------------------------------------------- the Lee text, character by character (chapter 10)

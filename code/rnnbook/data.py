@@ -41,6 +41,10 @@ __all__ = [
     "dates",
     "DateSplits",
     "date_splits",
+    "SCAN_SPLITS",
+    "scan_commands",
+    "scan_interpret",
+    "scan",
 ]
 
 
@@ -645,6 +649,119 @@ def date_splits(n_train: int = 8000, n_val: int = 1000, n_test: int = 1000) -> D
     parts = [_written_dates(pool, size, np.random.default_rng(seed))
              for pool, size, seed in zip(pools, sizes, (1, 2, 3))]
     return DateSplits(*parts)
+
+
+# --------------------------------------------------------------------------- SCAN (chapter 13)
+#: The splits of :func:`scan`: a random 80/20 one, and two that test composition.
+SCAN_SPLITS = ("simple", "length", "addprim_jump")
+_SCAN_PRIMITIVES = {"walk": "I_WALK", "look": "I_LOOK", "run": "I_RUN", "jump": "I_JUMP"}
+_SCAN_TURNS = {"left": "I_TURN_LEFT", "right": "I_TURN_RIGHT"}
+_SCAN_LONGEST_TRAIN = 22    # the length split trains on action sequences of at most 22 actions
+
+
+def scan_commands() -> list[str]:
+    """Every command of the SCAN grammar (Lake & Baroni 2018), 20,910 of them, in a fixed order.
+
+    The grammar, with ``u`` one of walk, look, run, jump and ``d`` left or right::
+
+        C -> S | S and S | S after S
+        S -> V | V twice | V thrice
+        V -> u | u d | turn d | x opposite d | x around d      (x: u or turn)
+
+    34 phrases V, 102 phrases S, and 102 + 2 * 102 ** 2 = 20,910 commands.
+    """
+    words = list(_SCAN_PRIMITIVES)
+    verbs = (words + [f"{u} {d}" for u in words for d in _SCAN_TURNS] + [f"turn {d}" for d in _SCAN_TURNS]
+             + [f"{x} {how} {d}" for x in words + ["turn"] for how in ("opposite", "around") for d in _SCAN_TURNS])
+    phrases = [f"{v}{times}" for v in verbs for times in ("", " twice", " thrice")]
+    return phrases + [f"{a} {conj} {b}" for conj in ("and", "after") for a in phrases for b in phrases]
+
+
+def scan_interpret(command: str) -> str:
+    """The action sequence of a SCAN command, by the paper's interpretation function, space-separated.
+
+    ``"x1 and x2"`` does x1 then x2; ``"x1 after x2"`` does x2 first;
+    ``"x twice"`` / ``"thrice"`` repeat x; ``"u left"`` turns left, then does u;
+    ``"x opposite left"`` turns left twice first; ``"x around left"`` does
+    (turn left, x) four times; ``"turn"`` alone does nothing but the turns.
+
+    >>> scan_interpret("look after walk twice")
+    'I_WALK I_WALK I_LOOK'
+    >>> scan_interpret("jump around left")
+    'I_TURN_LEFT I_JUMP I_TURN_LEFT I_JUMP I_TURN_LEFT I_JUMP I_TURN_LEFT I_JUMP'
+
+    Raises
+    ------
+    ValueError
+        If ``command`` is not a command of the grammar, naming the part that is not.
+    """
+    command = check_str("command", command, nonempty=True)
+    return " ".join(_scan_actions(command.split(), command))
+
+
+def _scan_actions(words: list[str], command: str) -> list[str]:
+    for conj in ("and", "after"):
+        if conj in words:
+            i = words.index(conj)
+            first, second = _scan_phrase(words[:i], command), _scan_phrase(words[i + 1:], command)
+            return first + second if conj == "and" else second + first
+    return _scan_phrase(words, command)
+
+
+def _scan_phrase(words: list[str], command: str) -> list[str]:
+    repeat = {"twice": 2, "thrice": 3}.get(words[-1] if words else "", 1)
+    verb = words[:-1] if repeat > 1 else words
+    action = {"turn": []}.get(verb[0], [_SCAN_PRIMITIVES.get(verb[0])]) if verb else [None]
+    if None in action:
+        raise ValueError(f"not a SCAN command: {command!r} (expected a verb of {list(_SCAN_PRIMITIVES)} or 'turn', "
+                         f"got {' '.join(verb) or 'nothing'!r})")
+    if len(verb) == 1 and verb[0] != "turn":
+        return action * repeat
+    if len(verb) == 2 and verb[1] in _SCAN_TURNS:                             # u left / turn left
+        return ([_SCAN_TURNS[verb[1]]] + action) * repeat
+    if len(verb) == 3 and verb[1] in ("opposite", "around") and verb[2] in _SCAN_TURNS:
+        turn = [_SCAN_TURNS[verb[2]]]
+        once = turn * 2 + action if verb[1] == "opposite" else (turn + action) * 4
+        return once * repeat
+    raise ValueError(f"not a SCAN command: {command!r} (the phrase {' '.join(words)!r} does not follow "
+                     "'x [left|right|opposite d|around d] [twice|thrice]')")
+
+
+def scan(split: str = "simple", seed: int = 0) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """SCAN (Lake & Baroni 2018): (command, actions) pairs of one split, generated from the grammar.
+
+    Every command of :func:`scan_commands` with its actions from
+    :func:`scan_interpret`, in SCAN's own tokens (``"jump twice"`` ->
+    ``"I_JUMP I_JUMP"``), divided as in the paper:
+
+    - ``"simple"``: a random 80/20 split (16,728 training, 4,182 test commands);
+      ``seed`` draws it;
+    - ``"length"``: training on the 16,990 commands whose action sequences have
+      at most 22 actions, test on the 3,920 longer ones (up to 48 actions);
+    - ``"addprim_jump"``: training on every command without "jump" and on
+      "jump" alone (13,204), test on the 7,706 that use "jump" in composition.
+
+    The length and add-jump splits are fixed; ``seed`` only shuffles their
+    order.  Each command appears once (no repeats).
+
+    Returns
+    -------
+    (train_pairs, test_pairs) : two lists of (str, str)
+    """
+    split = check_choice("split", split, SCAN_SPLITS)
+    rng = np.random.default_rng(check_seed("seed", seed))
+    pairs = [(c, scan_interpret(c)) for c in scan_commands()]
+    if split == "simple":
+        order = rng.permutation(len(pairs))
+        cut = int(0.8 * len(pairs))
+        return [pairs[i] for i in order[:cut]], [pairs[i] for i in order[cut:]]
+    if split == "length":
+        is_test = [len(a.split()) > _SCAN_LONGEST_TRAIN for _, a in pairs]
+    else:
+        is_test = ["jump" in c.split() and c != "jump" for c, _ in pairs]
+    train = [p for p, t in zip(pairs, is_test) if not t]
+    test = [p for p, t in zip(pairs, is_test) if t]
+    return ([train[i] for i in rng.permutation(len(train))], [test[i] for i in rng.permutation(len(test))])
 
 
 # --------------------------------------------------------------------------- parallel corpora (chapter 11)

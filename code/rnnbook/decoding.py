@@ -30,7 +30,7 @@ import numpy as np
 from ._validate import as_array, check_int, check_number, check_positive_number, check_seed, type_name
 
 __all__ = ["greedy_decode", "greedy_decode_batch", "beam_search", "sample", "sequence_log_prob", "keras_step_fn", "KerasDecoder",
-           "additive_attention", "StepFn"]
+           "additive_attention", "dot_attention", "StepFn"]
 
 Array = np.ndarray
 StepFn = Callable[[Array, object], tuple[Array, object]]
@@ -185,19 +185,25 @@ def beam_search(step_fn: StepFn, state, bos_id: int, eos_id: int, beam_width: in
     """Keep the ``beam_width`` best partial sequences at every step; return the n best finished ones.
 
     At each step every live hypothesis is extended by every token, and the
-    ``beam_width`` extensions with the highest total log-probability survive
-    (all live hypotheses go through ``step_fn`` together, one call per step).
-    An extension that ends in EOS is finished and leaves the beam, so the beam
-    narrows as hypotheses finish; those still live after ``max_len`` tokens
-    finish there.  Extensions of probability 0 (log-probability -inf) are never kept.  Finished hypotheses are ranked by
+    ``beam_width`` extensions with the highest total log-probability are
+    taken (all live hypotheses go through ``step_fn`` together, one call per
+    step).  Those that end in EOS are finished and leave the beam; the others
+    stay live, so the next step extends fewer rows but again takes the
+    ``beam_width`` best of their extensions.  Extensions of probability 0
+    (log-probability -inf) are never kept.  Finished hypotheses are ranked by
 
         score = (sum of the tokens' log-probabilities) / len(tokens) ** length_penalty
 
     ``length_penalty=0`` ranks by raw log-probability, which favours short
     outputs; 1 ranks by the mean log-probability per token (Wu et al. 2016 use
-    a smoothed form).  ``beam_width=1`` is greedy decoding.  Beam search is a
-    heuristic: a sequence whose first tokens are unlikely can fall out of the
-    beam before its later, likely tokens are seen.
+    a smoothed form).  The search stops when no hypothesis is live, after
+    ``max_len`` tokens (the live ones finish there), or as soon as no live
+    hypothesis can still enter the n-best list: a live total can only fall,
+    so its score can at best reach total / max_len ** length_penalty, and once
+    that is no better than the ``beam_width``-th finished score, running on
+    cannot change the result.  ``beam_width=1`` is greedy decoding.  Beam
+    search is a heuristic: a sequence whose first tokens are unlikely can
+    fall out of the beam before its later, likely tokens are seen.
 
     Parameters
     ----------
@@ -244,7 +250,7 @@ def _beam(step_fn, state, bos_id, eos_id, beam_width, max_len, length_penalty):
                 finished.append(extended)
             else:
                 keep.append((row, extended))
-        if not keep:
+        if not keep or _settled(finished, keep, beam_width, max_len, length_penalty):
             break
         live = [hyp for _, hyp in keep]
         # each state row follows its hypothesis
@@ -256,6 +262,15 @@ def _beam(step_fn, state, bos_id, eos_id, beam_width, max_len, length_penalty):
         (tokens, total / len(tokens) ** length_penalty) for tokens, total in finished
     ]
     return sorted(scored, key=lambda hyp: -hyp[1])[:beam_width]
+
+
+def _settled(finished, live, beam_width, max_len, length_penalty) -> bool:
+    """True when no live hypothesis can still enter the n-best list of the finished ones (the early stop)."""
+    if len(finished) < beam_width:
+        return False
+    scores = sorted((total / len(tokens) ** length_penalty for tokens, total in finished), reverse=True)
+    best_live = max(total for _, (_, total) in live) / max_len ** length_penalty
+    return scores[beam_width - 1] >= best_live
 
 
 def sample(step_fn: StepFn, state, bos_id: int, eos_id: int, max_len: int, temperature: float = 1.0,
@@ -404,7 +419,7 @@ class KerasDecoder:
         if self.kind is None:
             raise TypeError("keras_step_fn needs a model from rnnbook.models.language_model or seq2seq_model; "
                             f"got {type_name(model)} {getattr(model, 'name', '')!r}")
-        self.attention = None
+        self.attention, self.masks_padding = None, False
         if self.kind == "language_model":
             self.embed = _weights(model.get_layer("embedding"))[0]
             rnn = model.get_layer("recurrent")
@@ -417,7 +432,8 @@ class KerasDecoder:
             self.context = ("attention" if "attention" in names else
                             "every_step" if "repeat_context" in names else "initial_state")
             if self.context == "attention":
-                self.attention = tuple(_weights(model.get_layer("attention")))
+                self.attention = tuple(_weights(model.get_layer("attention")))     # () for the dot score
+                self.masks_padding = "source_mask" in names
         self.cell = type(rnn).__name__.lower()
         self.units = rnn.units
         self.recurrent = _weights(rnn)
@@ -439,8 +455,20 @@ class KerasDecoder:
         if self.kind != "seq2seq":
             raise TypeError("encode needs an encoder-decoder (rnnbook.models.seq2seq_model)")
         ids = _ids("sources", sources, self.source_embed.shape[0], allow_empty=False, ndim=2)
-        outputs, _ = gru_forward(self.source_embed[ids], *self.encoder)
+        x = self.source_embed[ids]
+        outputs, _ = gru_forward(x, *self.encoder[:3])
+        if len(self.encoder) == 6:           # bidirectional: the backward GRU reads x reversed
+            backward, _ = gru_forward(x[:, ::-1], *self.encoder[3:])
+            return np.concatenate([outputs, backward[:, ::-1]], axis=-1), outputs[:, -1]
         return outputs, outputs[:, -1]
+
+    def source_mask(self, sources) -> Array:
+        """Where an attending model looks: False at the padding (id 0) of sources [n, steps], True elsewhere.
+
+        All True for a model that has no source mask (it reads the padding too).
+        """
+        ids = _ids("sources", sources, self.source_embed.shape[0], allow_empty=False, ndim=2)
+        return ids != 0 if self.masks_padding else np.ones(ids.shape, bool)
 
     def log_probs(self, ids) -> Array:
         """A language model's log-probabilities [steps, vocab] after each token of ``ids``, from a zero state."""
@@ -454,7 +482,12 @@ class KerasDecoder:
         return _log_softmax(h[0] @ self.kernel + self.bias)
 
     def start(self, source=None, encoded=None) -> tuple[StepFn, object]:
-        """``(step_fn, state)`` for one prompt or source; ``encoded`` reuses rows of :meth:`encode` (one per input)."""
+        """``(step_fn, state)`` for one prompt or source.
+
+        ``encoded`` reuses rows of :meth:`encode` (one per input) instead of
+        a source: ``(memory, last)``, or ``(memory, last, mask)`` with the rows
+        of :meth:`source_mask` for a model that masks its source's padding.
+        """
         if self.kind == "language_model":
             prompt = _ids("source", source, self.embed.shape[0], allow_empty=True)
             states = tuple(np.zeros((1, self.units)) for _ in range(2 if self.cell == "lstm" else 1))
@@ -462,14 +495,14 @@ class KerasDecoder:
                 states = self._cell(self.embed[[token]], states)
             return self._lm_step, states if self.cell == "lstm" else states[0]
         if encoded is None:
-            memory, last = self.encode(_ids("source", source, self.source_embed.shape[0], allow_empty=False)[None])
-        else:
-            memory, last = encoded
+            sources = _ids("source", source, self.source_embed.shape[0], allow_empty=False)[None]
+            encoded = (*self.encode(sources), self.source_mask(sources))
+        memory, last, real = encoded if len(encoded) == 3 else (*encoded, np.ones(encoded[0].shape[:2], bool))
         if self.context == "initial_state":
             return self._plain_step, last
         if self.context == "every_step":
             return self._context_step, (last, last.copy())
-        return self._attention_step, (last, memory)
+        return self._attention_step, (last, memory, real)
 
     def attention_map(self, source, tokens, bos_id: int) -> Array:
         """An attending model's weights alpha [len(tokens), source_steps] while it reads BOS and ``tokens[:-1]``.
@@ -481,12 +514,18 @@ class KerasDecoder:
             raise TypeError("attention_map needs an encoder-decoder built with context='attention'")
         ids = _ids("tokens", tokens, self.embed.shape[0], allow_empty=False)
         bos_id = check_int("bos_id", bos_id, minimum=0)
-        memory, h = self.encode(_ids("source", source, self.source_embed.shape[0], allow_empty=False)[None])
+        sources = _ids("source", source, self.source_embed.shape[0], allow_empty=False)[None]
+        (memory, h), real = self.encode(sources), self.source_mask(sources)
         rows = []
         for token in np.concatenate([[bos_id], ids[:-1]]):
             h = self._cell(self.embed[[token]], (h,))[0]
-            rows.append(_additive_attention(h, memory, *self.attention)[1][0])
+            rows.append(self._attend(h, memory, real)[1][0])
         return np.array(rows)
+
+    def _attend(self, h, memory, real):
+        if self.attention:
+            return _additive_attention(h, memory, *self.attention, real)
+        return _dot_attention(h, memory, real)
 
     def _lm_step(self, tokens, state):
         states = self._cell(self.embed[tokens], state if isinstance(state, tuple) else (state,))
@@ -503,10 +542,10 @@ class KerasDecoder:
         return _log_softmax(np.concatenate([h, c], axis=-1) @ self.kernel + self.bias), (h, c)
 
     def _attention_step(self, tokens, state):
-        h, memory = state
+        h, memory, real = state
         h = self._cell(self.embed[tokens], (h,))[0]
-        context, _ = _additive_attention(h, memory, *self.attention)
-        return _log_softmax(np.concatenate([h, context], axis=-1) @ self.kernel + self.bias), (h, memory)
+        context, _ = self._attend(h, memory, real)
+        return _log_softmax(np.concatenate([h, context], axis=-1) @ self.kernel + self.bias), (h, memory, real)
 
 
 def _ids(name: str, source, vocab: int, allow_empty: bool, ndim: int = 1) -> Array:
@@ -525,7 +564,7 @@ def _ids(name: str, source, vocab: int, allow_empty: bool, ndim: int = 1) -> Arr
     return ids.astype(int)
 
 
-def additive_attention(query, memory, W_query, W_memory, v) -> tuple[Array, Array]:
+def additive_attention(query, memory, W_query, W_memory, v, mask=None) -> tuple[Array, Array]:
     """Bahdanau's additive attention in NumPy: a context vector from a query and a memory.
 
         e_j     = v . tanh(W_query s + W_memory h_j)     a score for every source position j
@@ -540,21 +579,62 @@ def additive_attention(query, memory, W_query, W_memory, v) -> tuple[Array, Arra
         The encoder outputs h_1..h_T.
     W_query, W_memory : array_like, shape [units, attention_units]
     v : array_like, shape [attention_units]
+    mask : array_like of bool, shape [n, steps], optional
+        False at the positions to ignore (the source's padding): their score
+        is -inf, so their weight is exactly 0.  Every row needs one True.
 
     Returns
     -------
     (context [n, units], alpha [n, steps])
     """
+    query, memory, mask = _attention_inputs(query, memory, mask)
+    return _additive_attention(query, memory, W_query, W_memory, v, mask)
+
+
+def _additive_attention(query, memory, W_query, W_memory, v, mask=None):
+    e = np.tanh((query @ W_query)[:, None, :] + memory @ W_memory) @ v  # [n, steps]
+    return _attend(e, memory, mask)
+
+
+def dot_attention(query, memory, mask=None) -> tuple[Array, Array]:
+    """Luong's dot-product attention in NumPy: the score of position j is the dot product s . h_j.
+
+    No weights of its own: it needs query and memory of the same size.  The
+    arguments and the result are as in :func:`additive_attention`; Keras's
+    ``keras.layers.Attention()`` computes the same.
+    """
+    query, memory, mask = _attention_inputs(query, memory, mask)
+    return _dot_attention(query, memory, mask)
+
+
+def _dot_attention(query, memory, mask=None):
+    e = (memory @ query[:, :, None])[:, :, 0]                          # [n, steps]
+    return _attend(e, memory, mask)
+
+
+def _attend(e, memory, mask):
+    """Softmax over the positions (masked ones get -inf, weight 0) and the weighted mean of the memory."""
+    if mask is not None:
+        e = np.where(mask, e, -np.inf)
+    alpha = np.exp(e - e.max(axis=1, keepdims=True))
+    alpha /= alpha.sum(axis=1, keepdims=True)
+    return (alpha[:, :, None] * memory).sum(axis=1), alpha
+
+
+def _attention_inputs(query, memory, mask):
     query = as_array("query", query, ndim=2, shape_desc="[n, units]")
     memory = as_array("memory", memory, ndim=3, shape_desc="[n, steps, units]")
     if memory.shape[0] != query.shape[0] or memory.shape[2] != query.shape[1]:
         raise ValueError(f"memory must have shape [n, steps, units] = [{query.shape[0]}, steps, {query.shape[1]}] "
                          f"to match query {query.shape}; got {memory.shape}")
-    return _additive_attention(query, memory, W_query, W_memory, v)
-
-
-def _additive_attention(query, memory, W_query, W_memory, v):
-    e = np.tanh((query @ W_query)[:, None, :] + memory @ W_memory) @ v  # [n, steps]
-    alpha = np.exp(e - e.max(axis=1, keepdims=True))
-    alpha /= alpha.sum(axis=1, keepdims=True)
-    return (alpha[:, :, None] * memory).sum(axis=1), alpha
+    if mask is None:
+        return query, memory, None
+    mask = np.asarray(mask)
+    if mask.dtype != bool:
+        raise TypeError(f"mask must hold True (attend) or False (ignore); got dtype {mask.dtype}")
+    if mask.shape != memory.shape[:2]:
+        raise ValueError(f"mask must have shape [n, steps] = {memory.shape[:2]}; got {mask.shape}")
+    if not mask.any(axis=1).all():
+        raise ValueError(f"mask must keep at least one position in every row; row {int(np.argmin(mask.any(axis=1)))} "
+                         "has none")
+    return query, memory, mask

@@ -217,9 +217,12 @@ class AdditiveAttention(keras.layers.Layer):
         alpha   = softmax_j(e)                           attention weights, summing to 1
         context = sum_j alpha_j h_j
 
-    Called as ``context, alpha = layer(query, memory)`` with query
-    [batch, target_steps, units] and memory [batch, source_steps, units]; it
-    returns context [batch, target_steps, units] and alpha
+    Called as ``context, alpha = layer(query, memory, memory_mask)`` with query
+    [batch, target_steps, units], memory [batch, source_steps, units] and an
+    optional boolean memory_mask [batch, source_steps] that is False at the
+    source's padding: a masked position gets the score -inf, so its weight is
+    exactly 0 and the weights of the real positions sum to 1.  It returns
+    context [batch, target_steps, units] and alpha
     [batch, target_steps, source_steps].  Weights, in the order of
     ``get_weights()`` and of :func:`rnnbook.decoding.additive_attention`:
     W_query [units, attention_units], W_memory [memory_units, attention_units],
@@ -237,21 +240,23 @@ class AdditiveAttention(keras.layers.Layer):
         super().__init__(**kwargs)
         self.units = check_positive_int("units", units)
 
-    def build(self, query_shape, memory_shape):
+    def build(self, query_shape, memory_shape, memory_mask_shape=None):
         self.W_query = self.add_weight(shape=(query_shape[-1], self.units), initializer="glorot_uniform",
                                        name="W_query")
         self.W_memory = self.add_weight(shape=(memory_shape[-1], self.units), initializer="glorot_uniform",
                                         name="W_memory")
         self.v = self.add_weight(shape=(self.units,), initializer="glorot_uniform", name="v")
 
-    def call(self, query, memory):
+    def call(self, query, memory, memory_mask=None):
         q = ops.matmul(query, self.W_query)[:, :, None, :]           # [batch, Tq, 1, a]
         k = ops.matmul(memory, self.W_memory)[:, None, :, :]         # [batch, 1, Ts, a]
-        # [batch, Tq, Ts]
-        alpha = ops.softmax(ops.sum(ops.tanh(q + k) * self.v, axis=-1), axis=-1)
+        e = ops.sum(ops.tanh(q + k) * self.v, axis=-1)               # [batch, Tq, Ts]
+        if memory_mask is not None:                                  # padding: score -inf
+            e = ops.where(memory_mask[:, None, :], e, float("-inf"))
+        alpha = ops.softmax(e, axis=-1)
         return ops.matmul(alpha, memory), alpha
 
-    def compute_output_shape(self, query_shape, memory_shape):
+    def compute_output_shape(self, query_shape, memory_shape, memory_mask_shape=None):
         return (*query_shape[:-1], memory_shape[-1]), (*query_shape[:-1], memory_shape[1])
 
     def get_config(self):

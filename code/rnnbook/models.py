@@ -615,10 +615,12 @@ def language_model(cell: str, vocab_size: int, units: int, *, embed_dim: int = 3
 
 
 SEQ2SEQ_CONTEXTS = ("initial_state", "every_step", "attention")
+ATTENTION_SCORES = ("additive", "dot")
 
 
 def seq2seq_model(source_vocab: int, target_vocab: int, units: int, *, embed_dim: int = 32,
-                  context: str = "every_step", attention_units: int | None = None):
+                  context: str = "every_step", attention_units: int | None = None,
+                  score: str = "additive", bidirectional: bool = False):
     """A GRU encoder-decoder, trained with teacher forcing: three ways to pass the source on.
 
     Inputs ``[source [batch, source_steps], decoder_input [batch, target_steps]]``
@@ -632,11 +634,13 @@ def seq2seq_model(source_vocab: int, target_vocab: int, units: int, *, embed_dim
     - ``"initial_state"``: only through its first state, c (Sutskever, Vinyals & Le 2014);
     - ``"every_step"``: c also enters every decoder step, next to the token, and
       the readout (Cho et al. 2014).  Still one fixed-size vector per source;
-    - ``"attention"``: an :class:`rnnbook.layers.AdditiveAttention` ("attention")
-      scores every encoder output against each decoder state, and the readout
-      sees the decoder state and that step's context vector (Bahdanau, Cho &
-      Bengio 2015's scores, with the context read after the decoder step as in
-      Luong, Pham & Manning 2015).
+    - ``"attention"``: an attention layer ("attention") scores every encoder
+      output against each decoder state (the source's padding, id 0, is masked
+      out: it gets weight 0), and the readout sees the decoder state and that
+      step's context vector (the context read after the decoder step, as in
+      Luong, Pham & Manning 2015).  ``score="additive"`` is Bahdanau, Cho &
+      Bengio's (2015) :class:`rnnbook.layers.AdditiveAttention`; ``"dot"`` is
+      Luong et al.'s dot product, ``keras.layers.Attention()``, with no weights.
 
     Parameters
     ----------
@@ -648,7 +652,15 @@ def seq2seq_model(source_vocab: int, target_vocab: int, units: int, *, embed_dim
         Size of the token vectors of both embeddings.
     context : {"initial_state", "every_step", "attention"}
     attention_units : int, optional
-        Size of the attention's scoring layer (default ``units``).
+        Size of the additive score's hidden layer (default ``units``).
+    score : {"additive", "dot"}
+        The attention score (``context="attention"`` only).
+    bidirectional : bool
+        With ``context="attention"``: a bidirectional encoder, as in Bahdanau
+        et al.  A second GRU reads the source backwards; the memory is both
+        directions' outputs side by side [batch, source_steps, 2 * units], and
+        the decoder starts from the forward GRU's last state.  (The additive
+        score only: a dot product needs memory and decoder state of one size.)
 
     Returns
     -------
@@ -663,27 +675,48 @@ def seq2seq_model(source_vocab: int, target_vocab: int, units: int, *, embed_dim
             raise ValueError(f"{name} must be at least 2; got {sizes[name]}")
     if not isinstance(context, str) or context not in SEQ2SEQ_CONTEXTS:
         raise ValueError(f"context must be one of {SEQ2SEQ_CONTEXTS}; got {context!r}")
+    if not isinstance(score, str) or score not in ATTENTION_SCORES:
+        raise ValueError(f"score must be one of {ATTENTION_SCORES}; got {score!r}")
+    _check_bool("bidirectional", bidirectional)
+    if context != "attention" and (score != "additive" or bidirectional):
+        raise ValueError(f"score and bidirectional apply to context='attention' only; got context={context!r} "
+                         f"with score={score!r}, bidirectional={bidirectional}")
+    if score == "dot" and bidirectional:
+        raise ValueError("score='dot' needs memory and decoder state of one size; a bidirectional encoder's memory "
+                         "is twice as wide: use score='additive' with bidirectional=True")
     attention_units = units if attention_units is None else check_positive_int("attention_units", attention_units)
+    return _seq2seq(*sizes.values(), context, attention_units, score, bidirectional)
+
+
+def _seq2seq(source_vocab, target_vocab, units, embed_dim, context, attention_units, score, bidirectional):
     import keras
 
     from .layers import AdditiveAttention
 
+    L = keras.layers
     source = keras.Input((None,), dtype="int32", name="source")
     decoder_input = keras.Input((None,), dtype="int32", name="decoder_input")
-    src = keras.layers.Embedding(source_vocab, embed_dim, name="source_embedding")(source)
-    memory, c = keras.layers.GRU(units, return_sequences=True, return_state=True, name="encoder")(src)
-    tgt = keras.layers.Embedding(target_vocab, embed_dim, name="target_embedding")(decoder_input)
+    src = L.Embedding(source_vocab, embed_dim, name="source_embedding")(source)
+    if bidirectional:   # memory: forward and backward outputs side by side; c: the forward state
+        memory, c, _ = L.Bidirectional(L.GRU(units, return_sequences=True, return_state=True), name="encoder")(src)
+    else:
+        memory, c = L.GRU(units, return_sequences=True, return_state=True, name="encoder")(src)
+    tgt = L.Embedding(target_vocab, embed_dim, name="target_embedding")(decoder_input)
+    if context == "every_step":   # c next to every token
+        repeated = L.Lambda(lambda pair: keras.ops.repeat(pair[0][:, None, :], keras.ops.shape(pair[1])[1], axis=1),
+                            name="repeat_context")([c, tgt])
+        tgt = L.Concatenate(name="token_and_context")([tgt, repeated])
+    h = L.GRU(units, return_sequences=True, name="decoder")(tgt, initial_state=c)
     if context == "every_step":
-        repeated = keras.layers.Lambda(lambda pair: keras.ops.repeat(pair[0][:, None, :], keras.ops.shape(pair[1])[1],
-                                                                     axis=1), name="repeat_context")([c, tgt])
-        tgt = keras.layers.Concatenate(name="token_and_context")([tgt, repeated])
-    h = keras.layers.GRU(units, return_sequences=True, name="decoder")(tgt, initial_state=c)
-    if context == "every_step":
-        h = keras.layers.Concatenate(name="state_and_context")([h, repeated])
+        h = L.Concatenate(name="state_and_context")([h, repeated])
     elif context == "attention":
-        attended, _ = AdditiveAttention(attention_units, name="attention")(h, memory)
-        h = keras.layers.Concatenate(name="state_and_context")([h, attended])
-    logits = keras.layers.Dense(target_vocab, name="readout")(h)
+        real = L.Lambda(lambda ids: keras.ops.not_equal(ids, 0), name="source_mask")(source)   # False at padding
+        if score == "additive":
+            attended, _ = AdditiveAttention(attention_units, name="attention")(h, memory, real)
+        else:
+            attended, _ = L.Attention(name="attention")([h, memory], mask=[None, real], return_attention_scores=True)
+        h = L.Concatenate(name="state_and_context")([h, attended])
+    logits = L.Dense(target_vocab, name="readout")(h)
     return keras.Model([source, decoder_input], logits, name=f"seq2seq_{context}")
 
 
@@ -700,4 +733,4 @@ def model_kind(model) -> str | None:
     return None
 
 
-__all__ += ["language_model", "seq2seq_model", "SEQ2SEQ_CONTEXTS", "model_kind"]
+__all__ += ["language_model", "seq2seq_model", "SEQ2SEQ_CONTEXTS", "ATTENTION_SCORES", "model_kind"]

@@ -26,6 +26,7 @@ __all__ = [
     "count_ngrams",
     "CharMarkovChain",
     "KneserNeyChain",
+    "corpus_bleu",
 ]
 
 #: A word: a run of lower-case letters and digits, with an optional apostrophe suffix ("it's").
@@ -561,6 +562,46 @@ class KneserNeyChain:
         padded = self.START * self.order + text
         k = self.order
         return sum(math.log(self._p(padded[i:i + k], ch)) for i, ch in enumerate(text)) / len(text)
+
+
+# --------------------------------------------------------------------------- BLEU (chapter 13)
+def corpus_bleu(hypotheses: Sequence[str], references: Sequence[str], max_n: int = 4) -> float:
+    """Corpus BLEU (Papineni et al. 2002) of space-separated token strings, from 0 to 100.
+
+    One reference per hypothesis.  For n = 1..max_n, the *clipped precision*
+    p_n is the number of the hypotheses' n-grams that also occur in their
+    reference (each counted at most as often as it occurs there), summed over
+    the corpus, divided by the number of the hypotheses' n-grams.  With c the
+    hypotheses' total length and r the references', the brevity penalty is
+    BP = 1 if c > r, else exp(1 - r / c), and
+
+        BLEU = 100 * BP * exp(mean over n of log p_n)        (0 if any p_n is 0)
+
+    The tokens are the space-separated words, as they are: this is sacrebleu's
+    ``corpus_bleu(hypotheses, [references], tokenize="none", smooth_method="none")``.
+    """
+    for name, value in (("hypotheses", hypotheses), ("references", references)):
+        if isinstance(value, str) or not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
+            raise TypeError(f"{name} must be a list of str (one sentence each); got {type_name(value)}")
+    if len(hypotheses) != len(references) or not references:
+        raise ValueError(f"give one reference per hypothesis, at least one; got {len(hypotheses)} hypotheses "
+                         f"and {len(references)} references")
+    max_n = check_int("max_n", max_n, minimum=1)
+    return _corpus_bleu([h.split() for h in hypotheses], [r.split() for r in references], max_n)
+
+
+def _corpus_bleu(hypotheses, references, max_n):
+    matches, totals = np.zeros(max_n), np.zeros(max_n)
+    for hyp, ref in zip(hypotheses, references):
+        for n in range(1, max_n + 1):
+            h, r = Counter(ngrams(hyp, n)), Counter(ngrams(ref, n))
+            matches[n - 1] += sum(min(count, r[g]) for g, count in h.items())   # clipped by the reference
+            totals[n - 1] += max(len(hyp) - n + 1, 0)
+    c, r = sum(map(len, hypotheses)), sum(map(len, references))
+    if c == 0 or (matches == 0).any():
+        return 0.0
+    brevity = 1.0 if c > r else math.exp(1 - r / c)
+    return 100 * brevity * math.exp(np.mean(np.log(matches / totals)))
 
 
 # --------------------------------------------------------------------------- sequence pairs (chapters 11-12)

@@ -1,0 +1,98 @@
+"""SCAN generated from its grammar: the paper's sizes, its examples, and clear errors."""
+import pytest
+
+from rnnbook import data
+
+L, R, J, W = "I_TURN_LEFT", "I_TURN_RIGHT", "I_JUMP", "I_WALK"
+
+
+@pytest.mark.parametrize("command, actions", [
+    # the examples of Lake & Baroni (2018), Figure 1
+    ("jump", [J]),
+    ("jump left", [L, J]),
+    ("jump around right", [R, J] * 4),
+    ("turn left twice", [L, L]),
+    ("jump thrice", [J, J, J]),
+    ("jump opposite left and walk thrice", [L, L, J, W, W, W]),
+    ("jump opposite left after walk around left", [L, W] * 4 + [L, L, J]),
+    # the rest of the interpretation
+    ("turn opposite right", [R, R]),
+    ("turn around left", [L] * 4),
+    ("look after run twice", ["I_RUN", "I_RUN", "I_LOOK"]),
+    ("walk opposite right thrice", [R, R, W] * 3),
+])
+def test_scan_interprets_the_papers_examples(command, actions):
+    assert data.scan_interpret(command) == " ".join(actions)
+
+
+def test_scan_has_the_datasets_sizes():
+    commands = data.scan_commands()
+    assert len(commands) == len(set(commands)) == 20_910
+    train, test = data.scan("simple")
+    assert (len(train), len(test)) == (16_728, 4_182)
+    assert not {c for c, _ in train} & {c for c, _ in test}
+    train, test = data.scan("length")
+    assert (len(train), len(test)) == (16_990, 3_920)
+    assert max(len(a.split()) for _, a in train) == 22
+    assert min(len(a.split()) for _, a in test) == 24 and max(len(a.split()) for _, a in test) == 48
+    train, test = data.scan("addprim_jump")
+    assert len(test) == 7_706 and len(train) == 20_910 - 7_706
+    assert ("jump", "I_JUMP") in train
+    assert all("jump" not in c.split() for c, _ in train if c != "jump")
+    assert all("jump" in c.split() and c != "jump" for c, _ in test)
+
+
+def test_scan_seed_draws_the_simple_split_and_only_reorders_the_others():
+    assert data.scan("simple", seed=0) == data.scan("simple", seed=0)
+    a, b = data.scan("simple", seed=0), data.scan("simple", seed=1)
+    assert set(a[1]) != set(b[1])
+    c, d = data.scan("length", seed=0), data.scan("length", seed=1)
+    assert c[1] != d[1] and set(c[1]) == set(d[1])
+
+
+@pytest.mark.parametrize("command, part", [
+    ("fly", "'fly'"), ("jump twice twice", "jump twice"), ("walk left around", "walk left around"),
+    ("and", "nothing"), ("jump and", "nothing"),
+])
+def test_scan_rejects_commands_outside_the_grammar(command, part):
+    with pytest.raises(ValueError, match="not a SCAN command") as info:
+        data.scan_interpret(command)
+    assert part in str(info.value)
+
+
+def test_scan_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="split"):
+        data.scan("random")
+    with pytest.raises(TypeError):
+        data.scan_interpret(3)
+    with pytest.raises(ValueError):
+        data.scan_interpret("")
+
+
+def test_corpus_bleu_equals_sacrebleu():
+    import sacrebleu
+
+    from rnnbook import text
+
+    train, test = data.scan("length")
+    truth = [a for _, a in test[:300]]
+    # hypotheses with every kind of damage: cut short, an action dropped, turns swapped, too long, perfect
+    hyps = []
+    for k, t in enumerate(truth):
+        words = t.split()
+        hyps.append(" ".join([words[: len(words) // 2], words[1:], [w.replace("LEFT", "RIGHT") for w in words],
+                              words + words[:3], words][k % 5]))
+    ours = text.corpus_bleu(hyps, truth)
+    ref = sacrebleu.corpus_bleu(hyps, [truth], tokenize="none", smooth_method="none").score
+    assert abs(ours - ref) < 1e-9 and 20 < ours < 95
+    assert text.corpus_bleu(truth, truth) == pytest.approx(100.0)
+    assert text.corpus_bleu(["I_WALK"], ["I_JUMP I_JUMP"]) == 0.0            # no match at all
+
+
+def test_corpus_bleu_rejects_bad_input():
+    from rnnbook import text
+
+    with pytest.raises(ValueError, match="one reference per hypothesis"):
+        text.corpus_bleu(["a"], ["a", "b"])
+    with pytest.raises(TypeError, match="list of str"):
+        text.corpus_bleu("a b", ["a b"])
