@@ -114,13 +114,19 @@ def test_seq2seq_step_fn_reproduces_keras(context):
     assert models.model_kind(m) == "seq2seq" and m.name == f"seq2seq_{context}"
     rng = np.random.default_rng(2)
     src, dec_in = rng.integers(0, 9, (2, 5)), rng.integers(0, 7, (2, 4))
+    assert_steps_match_keras(m, src, dec_in)
+
+
+def assert_steps_match_keras(m, src, dec_in):
+    """The NumPy decoder, fed the decoder input token by token, gives Keras's teacher-forced log-probabilities."""
     ref = keras_log_probs(m, [src, dec_in])
     decoder = decoding.KerasDecoder(m)
-    for i in range(2):
+    for i in range(len(src)):
         step_fn, state = decoder.start(src[i])
-        for t in range(4):
+        for t in range(dec_in.shape[1]):
             log_probs, state = step_fn(dec_in[i, t:t + 1], state)
             np.testing.assert_allclose(log_probs[0], ref[i, t], atol=1e-5)
+    return decoder
 
 
 def test_attention_map_matches_the_keras_layer():
@@ -295,13 +301,7 @@ def test_attention_variants_step_fn_reproduces_keras(options):
     rng = np.random.default_rng(6)
     src, dec_in = rng.integers(1, 9, (2, 6)), rng.integers(0, 7, (2, 4))
     src[0, :2] = 0                                               # padding on the left
-    ref = keras_log_probs(m, [src, dec_in])
-    decoder = decoding.KerasDecoder(m)
-    for i in range(2):
-        step_fn, state = decoder.start(src[i])
-        for t in range(4):
-            log_probs, state = step_fn(dec_in[i, t:t + 1], state)
-            np.testing.assert_allclose(log_probs[0], ref[i, t], atol=1e-5)
+    decoder = assert_steps_match_keras(m, src, dec_in)
     alpha_model = keras.Model(m.inputs, m.get_layer("attention").output[1])
     alpha = keras.ops.convert_to_numpy(alpha_model([src, dec_in]))
     assert (alpha[0, :, :2] == 0).all()
