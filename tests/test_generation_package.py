@@ -317,3 +317,26 @@ def test_seq2seq_options_are_checked():
         models.seq2seq_model(9, 7, 6, context="attention", score="dot", bidirectional=True)
     with pytest.raises(TypeError, match="bidirectional"):
         models.seq2seq_model(9, 7, 6, context="attention", bidirectional=1)
+
+
+def test_validation_only_hides_the_test_score():
+    task = benchmark.validation_only(benchmark.dates_task())
+    assert np.isnan(task.score(None)) and task.val_score is not None
+    with pytest.raises(TypeError, match="Task"):
+        benchmark.validation_only("dates")
+
+
+def test_exposure_bias_counts_free_running_and_teacher_forced_errors():
+    keras.utils.set_random_seed(0)
+    model = benchmark.date_model("every_step", 8)            # untrained: plenty of mistakes
+    dates = benchmark.first_dates(benchmark.date_data(), "val", 20)
+    bias = benchmark.exposure_bias(model, dates, "val")
+    assert set(bias) == {"teacher_forced", "free_running", "after_first_mistake", "after_first_mistake_forced",
+                         "positions_after"}
+    for key in ("teacher_forced", "free_running", "after_first_mistake", "after_first_mistake_forced"):
+        assert 0 <= bias[key] <= 1
+    # free running is greedy decoding: its errors are those of decode_dates
+    answers = benchmark.decode_dates(model, dates, "val")
+    truth = [iso for _, iso in dates.pairs["val"]]
+    wrong = np.mean([[k >= len(a) or a[k] != t[k] for k in range(10)] for a, t in zip(answers, truth)])
+    assert bias["free_running"] == pytest.approx(wrong)

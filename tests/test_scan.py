@@ -96,3 +96,62 @@ def test_corpus_bleu_rejects_bad_input():
         text.corpus_bleu(["a"], ["a", "b"])
     with pytest.raises(TypeError, match="list of str"):
         text.corpus_bleu("a b", ["a b"])
+
+
+def test_scan_data_holds_out_validation_and_encodes_words():
+    from rnnbook import benchmark
+
+    scan = benchmark.scan_data("length")
+    assert {p: len(v) for p, v in scan.pairs.items()} == {"train": 16_990 - 1_699, "val": 1_699, "test": 3_920}
+    assert not {c for c, _ in scan.pairs["val"]} & {c for c, _ in scan.pairs["train"]}
+    a = scan.arrays["test"]
+    assert a.source.shape == (3_920, benchmark.SCAN_SOURCE_LENGTH) and a.target.shape[1] == benchmark.SCAN_TARGET_LENGTH
+    command, actions = scan.pairs["test"][0]
+    words = [scan.source_vocab.itos[i] for i in a.source[0] if i]
+    assert words == command.split()                                              # padded on the left
+    eos = scan.target_vocab.stoi["<eos>"]
+    row = list(a.target[0])
+    assert [scan.target_vocab.itos[i] for i in row[:row.index(eos)]] == actions.split()
+    assert set(row[row.index(eos) + 1:]) <= {0}                                  # padding after <eos>
+
+
+def test_word_by_word_baseline_and_its_errors():
+    from rnnbook import benchmark
+
+    assert benchmark.scan_word_by_word("jump twice after walk left") == "I_JUMP I_WALK I_TURN_LEFT"
+    assert benchmark.scan_word_by_word("turn around left") == "I_TURN_LEFT"
+    with pytest.raises(ValueError):
+        benchmark.scan_word_by_word("")
+
+
+def test_scan_schedule_decays_from_the_budget_rate_to_nearly_zero():
+    from rnnbook import benchmark
+
+    (callback,) = benchmark.scan_callbacks()
+    rates = [callback.schedule(e) for e in range(benchmark.SCAN_BUDGET["epochs"])]
+    assert rates[0] == benchmark.SCAN_BUDGET["learning_rate"]
+    assert all(a > b for a, b in zip(rates, rates[1:])) and rates[-1] < 0.01 * rates[0]
+
+
+def test_masked_loss_ignores_the_padding_and_greedy_answers_decode_a_trained_step():
+    import keras
+    import numpy as np
+
+    from rnnbook import benchmark, text
+
+    target = np.array([[5, 3, 0, 0]])
+    logits = np.random.default_rng(0).normal(size=(1, 4, 8)).astype("float32")
+    masked = float(benchmark.masked_loss()(target, logits))
+    changed = logits.copy()
+    changed[0, 2:] = 100.0 * np.eye(8)[0]          # whatever the model says at the padding
+    assert float(benchmark.masked_loss()(target, changed)) == pytest.approx(masked)
+    full = float(keras.losses.SparseCategoricalCrossentropy(from_logits=True)(target, changed))
+    assert full < masked                           # an unmasked loss is diluted by the easy padding
+    scan = benchmark.scan_data("simple")
+    keras.utils.set_random_seed(0)
+    model = benchmark.scan_model(8)
+    val = scan.arrays["val"]
+    five = text.PairArrays(val.source[:5], val.decoder_input[:5], val.target[:5])
+    answers = benchmark.greedy_answers(model, five, scan.target_vocab)
+    assert len(answers) == 5 and all(isinstance(a, str) for a in answers)
+    assert all(w in scan.target_vocab.stoi for a in answers for w in a.split())

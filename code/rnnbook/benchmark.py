@@ -898,7 +898,8 @@ def scan_task(split: str = "simple", seed: int = 0, *, mask_loss: bool = True) -
     The score is the fraction of test commands whose greedy action sequence is
     exactly right, ``val_score`` the same on the held-out training commands.
     ``mask_loss=False`` trains on the padded positions too (to see why one
-    should not).  Build the models with :func:`scan_model`.
+    should not).  Build the models with :func:`scan_model`, and train with
+    :func:`scan_callbacks` (the learning rate's cosine decay).
     """
     import keras
 
@@ -918,6 +919,21 @@ def scan_task(split: str = "simple", seed: int = 0, *, mask_loss: bool = True) -
                 metric="exact match", higher_is_better=True,
                 x_val=[arrays["val"].source, arrays["val"].decoder_input], y_val=arrays["val"].target,
                 **SCAN_BUDGET)
+
+
+def scan_callbacks() -> list:
+    """The learning-rate schedule of the SCAN protocol, as Keras callbacks (a fresh list per run).
+
+    Cosine decay over ``SCAN_BUDGET["epochs"]`` epochs, from the budget's
+    learning rate at the first epoch to nearly 0 at the last, so that the last
+    epochs refine the weights instead of jumping between them.
+    """
+    import math
+
+    import keras
+
+    epochs, rate = SCAN_BUDGET["epochs"], SCAN_BUDGET["learning_rate"]
+    return [keras.callbacks.LearningRateScheduler(lambda epoch: rate * 0.5 * (1 + math.cos(math.pi * epoch / epochs)))]
 
 
 def scan_word_by_word(command: str) -> str:
@@ -942,7 +958,7 @@ def scan_model(units: int = 64, *, context: str = "attention"):
 
 
 __all__ += ["SCAN_BUDGET", "SCAN_SOURCE_LENGTH", "SCAN_TARGET_LENGTH", "ScanData", "scan_data", "greedy_answers",
-            "masked_loss", "scan_task", "scan_model", "scan_word_by_word"]
+            "masked_loss", "scan_task", "scan_model", "scan_word_by_word", "scan_callbacks"]
 
 
 # --------------------------------------------------------------------------- the Lee text, character by character (chapter 10)

@@ -220,7 +220,8 @@ def sutskever_decoder(units=64, seeds=(0, 1, 2), epochs=(4, 16)) -> dict:
 def scan_attention(splits=("simple", "length"), seeds=(0, 1, 2), units=64, mask_loss=(True,)) -> dict:
     """Chapter 13: the book's attention encoder-decoder on SCAN's splits, with exact match, BLEU and chrF.
 
-    :func:`rnnbook.benchmark.scan_task`'s protocol for each split (and, for
+    :func:`rnnbook.benchmark.scan_task`'s protocol, with its learning-rate schedule
+    (:func:`rnnbook.benchmark.scan_callbacks`), for each split (and, for
     each value of ``mask_loss``, with and without masking the padded targets).
     Returns ``{"<split>" or "<split>, loss unmasked": {"params", "val_scores",
     "test_scores", "val_curves", "bleu", "chrf", "by_length", "examples"}}``:
@@ -238,7 +239,7 @@ def scan_attention(splits=("simple", "length"), seeds=(0, 1, 2), units=64, mask_
         for masked in mask_loss:
             task = benchmark.scan_task(split, mask_loss=masked)
             comparison = benchmark.compare_models(task, {"attention": _scan_builder(units)}, seeds=seeds,
-                                                  keep_models=True)
+                                                  keep_models=True, callbacks=benchmark.scan_callbacks)
             result = _comparison_results(comparison)["attention"]
             answers = [benchmark.greedy_answers(m, scan.arrays["test"], scan.target_vocab)
                        for m in comparison.results[0].models]

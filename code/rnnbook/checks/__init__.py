@@ -35,3 +35,4 @@ from .ch09 import *  # noqa: F401,F403
 from .ch10 import *  # noqa: F401,F403
 from .ch11 import *  # noqa: F401,F403
 from .ch12 import *  # noqa: F401,F403
+from .ch13 import *  # noqa: F401,F403
