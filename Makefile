@@ -81,7 +81,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
-# Experiments too long for a notebook's 80 s (about 10 minutes on 2 cores): they
+# Experiments too long for a notebook's 80 s (about 18 minutes on 2 cores): they
 # write data/experiments/<name>.json, which the chapters read (rnnbook.experiments).
 experiments: $(STAMP)
 	$(BIN)/python -m rnnbook.experiments
