@@ -623,8 +623,7 @@ def decode_dates(model, dates: DateData, part: str = "val", *, beam_width: int =
         if not isinstance(flag, bool):
             raise TypeError(f"{name} must be True or False; got {type_name(flag)}")
     decoder = decoding.KerasDecoder(model)
-    memory, last = decoder.encode(dates.arrays[part].source)
-    real = decoder.source_mask(dates.arrays[part].source)
+    memory, last, real = decoder.encoded(dates.arrays[part].source)
     bos, eos = dates.target_vocab.stoi["<bos>"], dates.target_vocab.stoi["<eos>"]
     if beam_width == 1 and not length_penalty and batch:
         step_fn, state = decoder.start(encoded=(memory, last, real))
@@ -874,8 +873,7 @@ def greedy_answers(model, arrays, target_vocab) -> list[str]:
     from . import decoding
 
     decoder = decoding.KerasDecoder(model)
-    memory, last = decoder.encode(arrays.source)
-    step_fn, state = decoder.start(encoded=(memory, last, decoder.source_mask(arrays.source)))
+    step_fn, state = decoder.start(encoded=decoder.encoded(arrays.source))
     bos, eos = target_vocab.stoi["<bos>"], target_vocab.stoi["<eos>"]
     best = decoding.greedy_decode_batch(step_fn, state, bos, eos, arrays.target.shape[1])
     return [" ".join(target_vocab.itos[t] for t in tokens if t != eos) for tokens, _ in best]
@@ -953,8 +951,13 @@ def scan_word_by_word(command: str) -> str:
 
 def scan_model(units: int = 64, *, context: str = "attention"):
     """A fresh :func:`rnnbook.models.seq2seq_model` sized for SCAN's vocabularies (the same for every split)."""
+    return models.seq2seq_model(*_scan_vocab_sizes(), units, context=context)
+
+
+@functools.lru_cache(maxsize=1)
+def _scan_vocab_sizes() -> tuple[int, int]:
     scan = scan_data("simple")
-    return models.seq2seq_model(len(scan.source_vocab), len(scan.target_vocab), units, context=context)
+    return len(scan.source_vocab), len(scan.target_vocab)
 
 
 __all__ += ["SCAN_BUDGET", "SCAN_SOURCE_LENGTH", "SCAN_TARGET_LENGTH", "ScanData", "scan_data", "greedy_answers",

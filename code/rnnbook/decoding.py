@@ -462,6 +462,10 @@ class KerasDecoder:
             return np.concatenate([outputs, backward[:, ::-1]], axis=-1), outputs[:, -1]
         return outputs, outputs[:, -1]
 
+    def encoded(self, sources) -> tuple[Array, Array, Array]:
+        """:meth:`encode` and :meth:`source_mask` of sources [n, steps]: the ``encoded`` that :meth:`start` takes."""
+        return (*self.encode(sources), self.source_mask(sources))
+
     def source_mask(self, sources) -> Array:
         """Where an attending model looks: False at the padding (id 0) of sources [n, steps], True elsewhere.
 
@@ -495,8 +499,7 @@ class KerasDecoder:
                 states = self._cell(self.embed[[token]], states)
             return self._lm_step, states if self.cell == "lstm" else states[0]
         if encoded is None:
-            sources = _ids("source", source, self.source_embed.shape[0], allow_empty=False)[None]
-            encoded = (*self.encode(sources), self.source_mask(sources))
+            encoded = self.encoded(_ids("source", source, self.source_embed.shape[0], allow_empty=False)[None])
         memory, last, real = encoded if len(encoded) == 3 else (*encoded, np.ones(encoded[0].shape[:2], bool))
         if self.context == "initial_state":
             return self._plain_step, last
@@ -514,8 +517,7 @@ class KerasDecoder:
             raise TypeError("attention_map needs an encoder-decoder built with context='attention'")
         ids = _ids("tokens", tokens, self.embed.shape[0], allow_empty=False)
         bos_id = check_int("bos_id", bos_id, minimum=0)
-        sources = _ids("source", source, self.source_embed.shape[0], allow_empty=False)[None]
-        (memory, h), real = self.encode(sources), self.source_mask(sources)
+        memory, h, real = self.encoded(_ids("source", source, self.source_embed.shape[0], allow_empty=False)[None])
         rows = []
         for token in np.concatenate([[bos_id], ids[:-1]]):
             h = self._cell(self.embed[[token]], (h,))[0]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import platform
 import sys
 import time
@@ -25,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._validate import check_str, type_name
+from ._validate import check_str
 
 __all__ = ["RESULTS_DIR", "Experiment", "EXPERIMENTS", "experiment", "Record", "run", "load", "main"]
 
@@ -101,8 +102,6 @@ def _machine() -> str:
             cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
     except OSError:
         pass
-    import os
-
     return f"{cpu}, {os.cpu_count()} cores"
 
 
