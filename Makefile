@@ -17,7 +17,7 @@ export OPENBLAS_CORETYPE := Haswell
 export OPENBLAS_NUM_THREADS := 1
 export NPY_DISABLE_CPU_FEATURES := X86_V4,AVX512_ICL,AVX512_SPR
 
-.PHONY: book test unit nbval build browser bench experiments student book-student execute clean help test-student test-nbgrader test-portable
+.PHONY: book test unit nbval build browser browser-student bench experiments student book-student execute clean help test-student test-nbgrader test-portable
 
 help:
 	@echo "make book          build the HTML book into _build/html"
@@ -30,6 +30,7 @@ help:
 	@echo "make experiments   rerun the experiments too long for a notebook; the chapters read data/experiments/"
 	@echo "make student       write the student edition into student/"
 	@echo "make book-student  build the book without solutions into _build/student/_build/html"
+	@echo "make browser-student  build the student edition and run the page checks over it"
 	@echo "make execute NB=chapters/x.ipynb   re-execute one notebook in place (clean kernel)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -72,6 +73,12 @@ build: $(STAMP)
 
 browser: $(STAMP)
 	$(BIN)/python -m pytest tests/browser -q -rs
+
+# The student edition, built as an instructor publishes it, through the same page checks
+# (launch buttons on the student branch, no solution anywhere, accessibility, no network).
+browser-student: $(STAMP)
+	$(BIN)/python -m rnnbook.assign book-student _build/student
+	RECURRENT_BOOK_HTML=_build/student/_build/html $(BIN)/python -m pytest tests/browser/test_book.py -q -rs
 
 test: $(STAMP)
 	$(MAKE) unit nbval build browser

@@ -11,3 +11,15 @@ document.addEventListener("DOMContentLoaded", () => {
     link.appendChild(img);
   });
 });
+
+// A solution's title ends in a link to its exercise. A tap on the title, link included, opens
+// or closes the solution (as a tap on its chevron does) instead of jumping to the exercise.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("div.solution.dropdown > .admonition-title a");
+  if (!link) return;
+  const button = link.closest("div.solution.dropdown").querySelector("button.toggle-button");
+  if (!button) return;
+  event.preventDefault();
+  event.stopPropagation();
+  button.click();
+}, true);

@@ -175,3 +175,26 @@ def test_every_registered_check_names_an_exercise_on_a_page():
     labels = {label for path in NOTEBOOKS
               for label in re.findall(r"^:label:\s*(ex\S+)", _markdown(path), re.MULTILINE)}
     assert set(checks.registered()) <= labels, sorted(set(checks.registered()) - labels)
+
+
+WIDGET_NOTE = "It needs a running notebook (the rocket button at the top of the page opens it on Binder or Colab); "
+
+
+def test_every_widget_says_the_same_thing_and_has_its_static_version_right_under_it():
+    """A reader without a kernel sees one sentence, in the same words everywhere, and a static view next."""
+    import nbformat
+
+    widgets = 0
+    for path in NOTEBOOKS:
+        cells = nbformat.read(path, as_version=4).cells
+        for i, cell in enumerate(cells):
+            if "widget" not in cell.metadata.get("tags", []):
+                continue
+            widgets += 1
+            before, after = cells[i - 1], cells[i + 1]
+            assert before.cell_type == "markdown" and WIDGET_NOTE + "right under it," in before.source, (
+                f"{path.name} cell {i}: the text before a widget must say {WIDGET_NOTE!r}")
+            assert after.cell_type == "code" and "widget" not in after.metadata.get("tags", []), (
+                f"{path.name} cell {i}: the static version must come right after the widget")
+            assert after.outputs, f"{path.name} cell {i + 1}: the static version has no stored output"
+    assert widgets >= 3

@@ -42,6 +42,34 @@ def test_load_errors_say_what_to_run(tmp_path, toy_experiment):
         experiments.load(toy_experiment, tmp_path)
 
 
+def test_a_record_changed_by_hand_is_neither_read_nor_overwritten(tmp_path, toy_experiment, monkeypatch, capsys):
+    experiments.run(toy_experiment, directory=tmp_path)
+    path = tmp_path / "toy_sum.json"
+    stored = json.loads(path.read_text())
+    assert len(stored["digest"]) == 64
+    stored["results"]["sum"] = 4   # a hand edit: the digest no longer matches
+    path.write_text(json.dumps(stored))
+    with pytest.raises(ValueError, match="changed since `make experiments` wrote it"):
+        experiments.load(toy_experiment, tmp_path)
+    with pytest.raises(FileExistsError, match="--force"):
+        experiments.run(toy_experiment, directory=tmp_path)
+    assert json.loads(path.read_text())["results"] == {"sum": 4}   # untouched
+    path.write_text("not json")
+    with pytest.raises(FileExistsError, match="not overwritten"):
+        experiments.run(toy_experiment, directory=tmp_path)
+    # make experiments refuses before it runs anything, and says why
+    monkeypatch.setattr(experiments, "RESULTS_DIR", tmp_path)
+    ran = []
+    monkeypatch.setitem(experiments.EXPERIMENTS, toy_experiment, experiments.Experiment(
+        toy_experiment, lambda: ran.append(1) or {"sum": 3}, "00_test", 0.5, "toy"))
+    assert experiments.main([toy_experiment]) == 2 and not ran
+    assert "not overwritten" in capsys.readouterr().err
+    assert experiments.main([toy_experiment, "--force"]) == 0 and ran
+    assert experiments.load(toy_experiment, tmp_path).results == {"sum": 3}
+    # an unchanged record is simply replaced by the next run
+    assert experiments.run(toy_experiment, directory=tmp_path).results == {"sum": 3}
+
+
 def test_main_lists_the_experiments(capsys):
     assert experiments.main(["--list"]) == 0
     out = capsys.readouterr().out
@@ -63,3 +91,12 @@ def test_a_rerun_reproduces_the_stored_attention_variants_within_tolerance():
     new = rerun.results["16"]["dot"]
     assert new["params"] == old["params"]
     assert abs(new["val_scores"][0] - old["val_scores"][0]) <= stored.tolerance
+
+
+def test_a_rerun_reproduces_the_stored_lm_fair_chance_within_tolerance():
+    stored = experiments.load("lm_fair_chance")
+    rerun = experiments.run("lm_fair_chance", seeds=(0,), contenders=("chapter protocol",))
+    old, new = stored.results["chapter protocol"], rerun.results["chapter protocol"]
+    assert new["params"] == old["params"] and new["best_epochs"] == [4]
+    assert abs(new["val_scores"][0] - old["val_scores"][0]) <= stored.tolerance
+    assert abs(new["test_scores"][0] - old["test_scores"][0]) <= stored.tolerance

@@ -340,3 +340,59 @@ def test_exposure_bias_counts_free_running_and_teacher_forced_errors():
     truth = [iso for _, iso in dates.pairs["val"]]
     wrong = np.mean([[k >= len(a) or a[k] != t[k] for k in range(10)] for a, t in zip(answers, truth)])
     assert bias["free_running"] == pytest.approx(wrong)
+
+
+def test_stream_windows_continue_each_row_in_the_next_batch():
+    x, y = benchmark.stream_windows(np.arange(1001), 4, 10)
+    assert x.shape == y.shape == (100, 10)
+    np.testing.assert_array_equal(y, x + 1)
+    # row r of batch i (rows i*4 .. i*4+3) starts where row r of batch i-1 ended
+    np.testing.assert_array_equal(x[4:, 0], x[:-4, -1] + 1)
+    assert sorted(x.ravel().tolist()) == list(range(1000))       # every character once
+    with pytest.raises(ValueError, match="at least streams=8 windows"):
+        benchmark.stream_windows(np.arange(50), 8, 10)
+
+
+def test_stateful_language_model_carries_its_state_across_calls():
+    keras.utils.set_random_seed(0)
+    plain = models.language_model("gru", 7, 5)
+    stateful = models.language_model("gru", 7, 5, stateful_batch=2)
+    stateful.set_weights(plain.get_weights())
+    ids = np.random.default_rng(0).integers(0, 7, (2, 20))
+    whole = keras.ops.convert_to_numpy(plain(ids))
+    halves = [keras.ops.convert_to_numpy(stateful(ids[:, :10])), keras.ops.convert_to_numpy(stateful(ids[:, 10:]))]
+    np.testing.assert_allclose(np.concatenate(halves, axis=1), whole, atol=1e-5)
+    stateful.get_layer("recurrent").reset_state()
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(stateful(ids[:, :10])), whole[:, :10], atol=1e-5)
+    with pytest.raises(ValueError, match="stateful_batch"):
+        models.language_model("gru", 7, 5, stateful_batch=0)
+
+
+def test_train_char_lm_carries_state_and_restores_the_best_epoch():
+    full = benchmark.lee_char_data()
+    small = benchmark.CharData(full.alphabet, full.train[:13_000], full.val[:500], full.test[:500])
+    model, curve = benchmark.train_char_lm("gru", 8, seed=0, epochs=3, chars=small, carry_state=True,
+                                           restore_best=True)
+    assert models.model_kind(model) == "language_model" and not model.get_layer("recurrent").stateful
+    vals = [v for _, _, v in curve]
+    assert len(vals) == 3 and vals[-1] < np.log(55)
+    assert benchmark.nats_per_char(model, small.val) == pytest.approx(min(vals), abs=1e-9)
+    with pytest.raises(TypeError, match="carry_state"):
+        benchmark.train_char_lm("gru", 8, epochs=1, chars=small, carry_state=1)
+
+
+def test_restore_best_returns_the_weights_of_the_best_validation_epoch(monkeypatch):
+    full = benchmark.lee_char_data()
+    small = benchmark.CharData(full.alphabet, full.train[:6_500], full.val[:300], full.test[:300])
+    seen, scripted = [], iter([2.0, 1.5, 1.8])          # epoch 2 is the best, not the last
+
+    def scored(model, ids):
+        seen.append([w.copy() for w in model.get_weights()])
+        return next(scripted)
+
+    monkeypatch.setattr(benchmark, "nats_per_char", scored)
+    model, curve = benchmark.train_char_lm("gru", 4, seed=0, epochs=3, chars=small, restore_best=True)
+    assert [v for _, _, v in curve] == [2.0, 1.5, 1.8]
+    assert not np.array_equal(seen[1][0], seen[2][0])   # training moved the weights after epoch 2
+    for got, best in zip(model.get_weights(), seen[1]):
+        np.testing.assert_array_equal(got, best)

@@ -106,3 +106,22 @@ def test_unique_scripts_keeps_the_first_of_each():
     assert [(s.filename, s.attributes) for s in kept] == [
         ("a.js", {}), (None, {"body": "const THEBE_JS_URL = 1"}),
         ("b.js", {"async": "async"}), ("b.js", {})]
+
+
+def test_citation_entries_become_list_items_and_code_blocks_take_focus():
+    body = ('<div role="list" class="citation-list">\n<div class="citation" id="id5" role="doc-biblioentry">'
+            '<span class="label">1</span></div>\n</div><div class="highlight"><pre><span>x</span></pre></div>')
+    out = publish.focusable_code(publish.accessible_citations(body))
+    assert 'role="doc-biblioentry"' not in out and out.count('role="listitem"') == 1
+    assert '<div class="highlight"><pre tabindex="0"><span>x</span></pre></div>' in out
+    assert publish.accessible_citations("<p>role=doc-biblioentry in prose</p>") == "<p>role=doc-biblioentry in prose</p>"
+
+
+def test_footer_and_meta_tags():
+    assert publish.footer_html("0.1.0", "2026-12-06") == (
+        '<p class="recurrent-version">Recurrent 0.1.0, built on 2026-12-06.</p>')
+    tags = publish.meta_tags('Learn "RNNs" & more', "Beam search", "Recurrent")
+    assert '<meta name="description" content="Learn &quot;RNNs&quot; &amp; more" />' in tags
+    assert '<meta property="og:title" content="Beam search | Recurrent" />' in tags
+    assert 'property="og:description"' in tags and 'name="twitter:card"' in tags
+    assert '<meta property="og:title" content="Recurrent" />' in publish.meta_tags("d", "Recurrent", "Recurrent")

@@ -155,3 +155,17 @@ def test_masked_loss_ignores_the_padding_and_greedy_answers_decode_a_trained_ste
     answers = benchmark.greedy_answers(model, five, scan.target_vocab)
     assert len(answers) == 5 and all(isinstance(a, str) for a in answers)
     assert all(w in scan.target_vocab.stoi for a in answers for w in a.split())
+
+
+@pytest.mark.parametrize("seed", [0, 9])   # seed 9's shuffle puts "jump" among the first tenth
+def test_scan_data_keeps_the_lone_jump_in_training_for_every_seed(seed):
+    from rnnbook import benchmark
+
+    train, _ = data.scan("addprim_jump", seed)
+    held_first = any(c == "jump" for c, _ in train[: len(train) // 10])
+    assert held_first == (seed == 9)
+    scan = benchmark.scan_data("addprim_jump", seed)
+    assert [a for c, a in scan.pairs["train"] if c == "jump"] == ["I_JUMP"]
+    assert "jump" not in {c for c, _ in scan.pairs["val"]}
+    assert len(scan.pairs["train"]) + len(scan.pairs["val"]) == 13_204
+    assert "jump" in scan.source_vocab.stoi

@@ -26,11 +26,24 @@ from typing import Any
 import numpy as np
 
 from . import data, models, parallel
-from ._validate import check_positive_int, check_positive_number, check_seed, check_str, type_name
+from ._validate import check_bool, check_positive_int, check_positive_number, check_seed, check_str, type_name
 from .cells import CELLS
 
-__all__ = ["Task", "CellResult", "Comparison", "compare_cells", "compare_models", "adding_task",
-           "sunspots_task", "sunspots_baselines", "ADDING_BUDGET", "SUNSPOTS_BUDGET"]
+__all__ = [
+    # comparisons; the adding problem and sunspots
+    "Task", "CellResult", "Comparison", "compare_cells", "compare_models", "adding_task",
+    "sunspots_task", "sunspots_baselines", "ADDING_BUDGET", "SUNSPOTS_BUDGET",
+    # dates (chapters 11-12)
+    "DATES_BUDGET", "DATE_SOURCE_LENGTH", "DATE_TARGET_LENGTH", "DateData", "date_data", "decode_dates",
+    "exact_match", "per_position_accuracy", "first_dates", "search_errors", "dates_task", "date_model",
+    "validation_only", "exposure_bias",
+    # SCAN (chapter 13)
+    "SCAN_BUDGET", "SCAN_SOURCE_LENGTH", "SCAN_TARGET_LENGTH", "ScanData", "scan_data", "greedy_answers",
+    "masked_loss", "scan_task", "scan_model", "scan_word_by_word", "scan_callbacks",
+    # the Lee text, character by character (chapter 10)
+    "LEE_LM_BUDGET", "LEE_LM_WINDOW", "UNKNOWN_CHAR", "CharData", "lee_char_data", "char_windows",
+    "stream_windows", "nats_per_char", "train_char_lm",
+]
 
 # The shared budgets: every chapter that trains on a benchmark trains with these.
 ADDING_BUDGET = dict(epochs=10, batch_size=50, learning_rate=1e-2, global_clipnorm=1.0)   # 600 Adam updates
@@ -814,11 +827,6 @@ def _date_vocab_sizes() -> tuple[int, int]:
     return len(dates.source_vocab), len(dates.target_vocab)
 
 
-__all__ += ["DATES_BUDGET", "DATE_SOURCE_LENGTH", "DATE_TARGET_LENGTH", "DateData", "date_data", "decode_dates",
-            "exact_match", "per_position_accuracy", "first_dates", "search_errors", "dates_task", "date_model",
-            "validation_only", "exposure_bias"]
-
-
 # --------------------------------------------------------------------------- SCAN (chapter 13)
 SCAN_BUDGET = dict(epochs=16, batch_size=64, learning_rate=5e-3)   # 3,760 Adam updates on the simple split
 SCAN_SOURCE_LENGTH = 9     # the longest command has 9 words
@@ -847,14 +855,19 @@ def scan_data(split: str = "simple", seed: int = 0) -> ScanData:
     The vocabularies are the training words and actions after the specials
     :data:`rnnbook.text.SEQ2SEQ_SPECIALS`; commands are padded on the left to
     ``SCAN_SOURCE_LENGTH`` words, action sequences on the right to
-    ``SCAN_TARGET_LENGTH``.  ``seed`` draws the simple split and the validation part.
+    ``SCAN_TARGET_LENGTH``.  ``seed`` draws the simple split and the validation part
+    (a tenth of the training commands; the command "jump" alone always stays in
+    training, since the add-jump split teaches its meaning with it alone).
     """
     from . import text
 
     seed = check_seed("seed", seed)
     train, test = data.scan(split, seed)
     cut = len(train) // 10
-    pairs = {"train": train[cut:], "val": train[:cut], "test": test}   # data.scan shuffled them with seed
+    # data.scan shuffled them with seed; the add-jump split's one example of "jump"
+    # alone is the only place its meaning is taught, so it stays in training
+    val = [p for p in train[:cut] if p[0] != "jump"]
+    pairs = {"train": train[cut:] + [p for p in train[:cut] if p[0] == "jump"], "val": val, "test": test}
     words = lambda part, side: [w for pair in pairs[part] for w in pair[side].split()]  # noqa: E731
     source_vocab = text.Vocabulary(words("train", 0), specials=text.SEQ2SEQ_SPECIALS)
     target_vocab = text.Vocabulary(words("train", 1), specials=text.SEQ2SEQ_SPECIALS)
@@ -960,10 +973,6 @@ def _scan_vocab_sizes() -> tuple[int, int]:
     return len(scan.source_vocab), len(scan.target_vocab)
 
 
-__all__ += ["SCAN_BUDGET", "SCAN_SOURCE_LENGTH", "SCAN_TARGET_LENGTH", "ScanData", "scan_data", "greedy_answers",
-            "masked_loss", "scan_task", "scan_model", "scan_word_by_word", "scan_callbacks"]
-
-
 # --------------------------------------------------------------------------- the Lee text, character by character (chapter 10)
 LEE_LM_BUDGET = dict(epochs=4, batch_size=64, learning_rate=1e-2)   # 4 passes over the training text
 LEE_LM_WINDOW = 100   # characters per training window
@@ -1051,18 +1060,53 @@ def nats_per_char(model, ids) -> float:
     return float(-log_probs[np.arange(len(ids) - 1), ids[1:]].mean())
 
 
+def stream_windows(ids, streams: int, length: int = LEE_LM_WINDOW) -> tuple[np.ndarray, np.ndarray]:
+    """Windows for training with the state carried across them: inputs and targets [n * streams, length].
+
+    The text is cut into ``streams`` contiguous pieces of equal length (the
+    tail that does not fill a window in every piece is dropped), and each
+    piece into windows.  Rows ``i * streams`` to ``(i + 1) * streams - 1`` are
+    window ``i`` of every piece, so that a batch of ``streams`` rows, taken in
+    order, continues each row of the batch before it: a stateful layer's
+    final state for row ``r`` is the right initial state for row ``r`` of the
+    next batch.
+    """
+    x, y = char_windows(ids, length)
+    streams = check_positive_int("streams", streams)
+    per_stream = len(x) // streams
+    if per_stream < 1:
+        raise ValueError(f"ids must hold at least streams={streams} windows of {length} characters; got {len(x)}")
+    # window j of piece r is row r * per_stream + j of x; reorder to j * streams + r
+    order = np.arange(per_stream * streams).reshape(streams, per_stream).T.ravel()
+    return x[order], y[order]
+
+
 def train_char_lm(cell: str = "gru", units: int = 256, *, seed: int = 0, epochs: int | None = None,
-                  chars: CharData | None = None):
+                  chars: CharData | None = None, carry_state: bool = False, restore_best: bool = False):
     """The Lee-text language-model protocol: train one model, scoring the validation text after every epoch.
 
     ``models.language_model(cell, V, units)`` trained with ``LEE_LM_BUDGET``
     (Adam, learning rate 0.01, batch 64) on windows of ``LEE_LM_WINDOW``
     characters, cross-entropy on the logits.
 
+    Parameters
+    ----------
+    carry_state : bool
+        False (the chapter's protocol): the windows are shuffled and each
+        starts from a zero state.  True: truncated BPTT over the whole text,
+        as chapter 3's ``CharRNN`` trains: the text is cut into 64 streams
+        (:func:`stream_windows`), the windows are read in order, and each
+        starts from the state its stream's previous window ended in (reset to
+        zero at the start of each epoch).
+    restore_best : bool
+        Return the weights of the epoch with the lowest validation loss
+        (early stopping's choice) instead of the last epoch's.
+
     Returns
     -------
     (model, curve)
-        ``curve`` is a list of (epoch, seconds of training so far, validation nats per character).
+        ``model`` is a ``language_model`` (never stateful), ``curve`` a list of
+        (epoch, seconds of training so far, validation nats per character).
     """
     import keras
 
@@ -1070,22 +1114,36 @@ def train_char_lm(cell: str = "gru", units: int = 256, *, seed: int = 0, epochs:
     if not isinstance(chars, CharData):
         raise TypeError(f"chars must be the CharData of lee_char_data(); got {type_name(chars)}")
     epochs = LEE_LM_BUDGET["epochs"] if epochs is None else check_positive_int("epochs", epochs)
+    carry_state, restore_best = check_bool("carry_state", carry_state), check_bool("restore_best", restore_best)
     keras.utils.set_random_seed(check_seed("seed", seed))
     model = models.language_model(cell, len(chars.alphabet), units)
-    x, y = char_windows(chars.train)
-    curve, elapsed = [], 0.0
+    batch = LEE_LM_BUDGET["batch_size"]
+    if carry_state:
+        x, y = stream_windows(chars.train, batch)
+        trained = models.language_model(cell, len(chars.alphabet), units, stateful_batch=batch)
+        trained.set_weights(model.get_weights())
+        reset = keras.callbacks.LambdaCallback(
+            on_epoch_begin=lambda *_: trained.get_layer("recurrent").reset_state())
+    else:
+        x, y = char_windows(chars.train)
+        trained, reset = model, None
+    curve, elapsed, best = [], 0.0, None
     loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
         if epoch == 1:
-            models.train(model, x, y, epochs=1, loss=loss, batch_size=LEE_LM_BUDGET["batch_size"],
-                         learning_rate=LEE_LM_BUDGET["learning_rate"])
+            models.train(trained, x, y, epochs=1, loss=loss, batch_size=batch,
+                         learning_rate=LEE_LM_BUDGET["learning_rate"], shuffle=not carry_state,
+                         callbacks=[reset] if reset else None)
         else:   # keep the optimiser's state: one more epoch of the same fit
-            model.fit(x, y, epochs=1, batch_size=LEE_LM_BUDGET["batch_size"], verbose=0)
+            trained.fit(x, y, epochs=1, batch_size=batch, verbose=0, shuffle=not carry_state,
+                        callbacks=[reset] if reset else None)
         elapsed += time.perf_counter() - start
+        if trained is not model:
+            model.set_weights(trained.get_weights())
         curve.append((epoch, elapsed, nats_per_char(model, chars.val)))
+        if restore_best and (best is None or curve[-1][2] < best[0]):
+            best = (curve[-1][2], model.get_weights())
+    if restore_best:
+        model.set_weights(best[1])
     return model, curve
-
-
-__all__ += ["LEE_LM_BUDGET", "LEE_LM_WINDOW", "UNKNOWN_CHAR", "CharData", "lee_char_data", "char_windows",
-            "nats_per_char", "train_char_lm"]

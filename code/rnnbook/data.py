@@ -16,7 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validate import as_array, check_choice, check_int, check_number, check_seed, check_str
+from . import _series
+from ._series import sliding_windows
+from ._validate import check_choice, check_int, check_number, check_seed, check_str
 from .text import tokenize_words
 
 __all__ = [
@@ -37,6 +39,10 @@ __all__ = [
     "lee_text_splits",
     "ADDING_STEPS",
     "polarity_folds",
+    # word order and negation
+    "order_reviews",
+    "ORDER_SEEDS",
+    # dates; SCAN (chapter 13)
     "DATE_FORMATS",
     "dates",
     "DateSplits",
@@ -45,63 +51,11 @@ __all__ = [
     "scan_commands",
     "scan_interpret",
     "scan",
+    # parallel corpora (chapter 11)
+    "TATOEBA_FRA_URL",
+    "load_tab_pairs",
+    "download_tab_pairs",
 ]
-
-
-# --------------------------------------------------------------------------- windows
-def sliding_windows(
-    series, window: int, horizon: int = 1
-) -> tuple[np.ndarray, np.ndarray]:
-    """Cut a 1-D series into (input window, target) pairs.
-
-    ``X[i] = series[i : i + window]`` and ``y[i] = series[i + window : i + window + horizon]``.
-
-    Parameters
-    ----------
-    series : array_like, shape (n,)
-        The series, oldest value first.
-    window : int
-        How many past values each input holds (>= 1).
-    horizon : int
-        How many future values each target holds (>= 1).
-
-    Returns
-    -------
-    X : ndarray, shape (n - window - horizon + 1, window)
-    y : ndarray, shape (n - window - horizon + 1, horizon)
-
-    Raises
-    ------
-    ValueError
-        If the series is not 1-D, or shorter than ``window + horizon``.
-    TypeError
-        If ``window`` or ``horizon`` is not an int.
-
-    Examples
-    --------
-    >>> X, y = sliding_windows([1, 2, 3, 4, 5], window=3)
-    >>> X.tolist(), y.tolist()
-    ([[1, 2, 3], [2, 3, 4]], [[4], [5]])
-    """
-    s, window, horizon = _check_windows(series, window, horizon)
-    count = len(s) - window - horizon + 1  # the number of (window, target) pairs
-    start = np.arange(count)[:, None]  # row k starts at s[k]
-    X = s[start + np.arange(window)]  # s[k], ..., s[k + window - 1]
-    y = s[start + window + np.arange(horizon)]  # the next `horizon` values
-    return X, y
-
-
-def _check_windows(series, window, horizon) -> tuple[np.ndarray, int, int]:
-    """The checked arguments of :func:`sliding_windows`."""
-    window = check_int("window", window, minimum=1)
-    horizon = check_int("horizon", horizon, minimum=1)
-    s = as_array("series", series, ndim=1, shape_desc="(n,)", dtype=None)
-    if len(s) < window + horizon:
-        raise ValueError(
-            f"series has {len(s)} values, but window={window} plus horizon={horizon} "
-            f"needs at least {window + horizon}"
-        )
-    return s, window, horizon
 
 
 # --------------------------------------------------------------------------- generators
@@ -376,10 +330,8 @@ class SeriesSplits:
         in the series' units, e.g. ``forecast.fit_linear_ar(...)``; see
         :meth:`model_predictor` for a Keras model trained on :meth:`windows`.
         """
-        from .forecast import window_forecast
-
         lo, hi = self._bounds(part)
-        return window_forecast(predict, self.values[:hi], lo, self.window)
+        return _series.window_forecast(predict, self.values[:hi], lo, self.window)
 
     def model_predictor(self, model):
         """Wrap a Keras model trained on :meth:`windows` as a predictor of raw windows."""
@@ -388,9 +340,7 @@ class SeriesSplits:
 
     def mase(self, forecasts, part: str) -> float:
         """MASE of ``forecasts`` on ``part``, scaled by the naive forecast's error on the training part."""
-        from .forecast import mase
-
-        return mase(self.part(part), forecasts, self.part("train"))
+        return _series.mase(self.part(part), forecasts, self.part("train"))
 
 
 def sunspot_splits() -> SeriesSplits:
@@ -547,9 +497,6 @@ def order_reviews(n: int, seed: int = 0, *, exclude=()) -> tuple[list[str], np.n
             texts.append(review)
             labels.append(label)
     return texts, np.asarray(labels, dtype=np.int64)
-
-
-__all__ += ["order_reviews", "ORDER_SEEDS"]
 
 
 # --------------------------------------------------------------------------- dates
@@ -877,6 +824,3 @@ def download_tab_pairs(path, url: str = TATOEBA_FRA_URL, *, timeout: float = 30.
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(payload)
     return path
-
-
-__all__ += ["TATOEBA_FRA_URL", "load_tab_pairs", "download_tab_pairs"]

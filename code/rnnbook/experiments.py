@@ -9,6 +9,11 @@ with its settings, the seeds, the versions of Python, NumPy, TensorFlow and
 Keras, the machine, the date and the seconds it took.  The notebook reads the
 file with :func:`load`, which says what it read, and quotes only its numbers.
 
+Each file carries the SHA-256 digest of its own content.  :func:`load` refuses
+a file whose digest no longer matches (edited by hand: its numbers did not come
+from a run), and :func:`run` refuses to overwrite one, unless forced
+(``--force``), so that nobody's edits are lost without a word.
+
 Trained weights differ in their last digits from one CPU to another, so each
 experiment states a tolerance: how far a rerun may move each score.
 ``tests/test_experiments.py`` reruns one seed of one contender and checks that it
@@ -17,6 +22,7 @@ lands within that tolerance of the stored file.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import os
 import platform
@@ -75,6 +81,13 @@ class Record:
     machine: str
     finished: str
     seconds: float
+    digest: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "digest", _digest(self._content()))
+
+    def _content(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "digest"}
 
     def __str__(self) -> str:
         versions = ", ".join(f"{k} {v}" for k, v in self.versions.items())
@@ -83,7 +96,18 @@ class Record:
                 f"may move each score by up to {self.tolerance:g}")
 
     def to_json(self) -> str:
-        return json.dumps({k: getattr(self, k) for k in self.__dataclass_fields__}, indent=1, sort_keys=True) + "\n"
+        return json.dumps({**self._content(), "digest": self.digest}, indent=1, sort_keys=True) + "\n"
+
+
+def _digest(content: dict) -> str:
+    """SHA-256 of a record's content (every field but the digest), in a canonical JSON form."""
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def _changed_by_hand(stored: dict) -> bool:
+    """True if a stored record's digest does not match its content (or it has none)."""
+    content = {k: v for k, v in stored.items() if k != "digest"}
+    return stored.get("digest") != _digest(content)
 
 
 def _versions() -> dict:
@@ -112,23 +136,46 @@ def _known(name: str) -> Experiment:
     return EXPERIMENTS[name]
 
 
-def run(name: str, *, directory: Path | None = RESULTS_DIR, **settings) -> Record:
+def _refuse_if_edited(path: Path, name: str) -> None:
+    """Raise FileExistsError if ``path`` exists and was changed since a run wrote it."""
+    if not path.exists():
+        return
+    try:
+        edited = _changed_by_hand(json.loads(path.read_text()))
+    except (ValueError, AttributeError):   # not JSON, or not a JSON object
+        edited = True
+    if edited:
+        raise FileExistsError(f"{path} was changed since `make experiments` wrote it (its digest does not match "
+                              f"its content), so it is not overwritten; move it away, or run "
+                              f"`python -m rnnbook.experiments {name} --force` to replace it")
+
+
+def run(name: str, *, directory: Path | None = RESULTS_DIR, force: bool = False, **settings) -> Record:
     """Run the experiment ``name`` and return its :class:`Record`; write it to ``directory`` unless that is None.
 
     ``settings`` override the experiment's defaults (fewer seeds, for a quick
     check); a run with overrides is never written, so that the stored file
     always holds the full experiment.
+
+    Raises
+    ------
+    FileExistsError
+        Before running anything, if the file to be written exists and was
+        changed since a run wrote it (its digest does not match), unless
+        ``force`` is true.
     """
     spec = _known(name)
+    path = None if directory is None or settings else Path(directory) / f"{name}.json"
+    if path is not None and not force:
+        _refuse_if_edited(path, name)
     start = time.perf_counter()
     results = spec.function(**settings)
     record = Record(name, results, settings, spec.tolerance, _versions(), _machine(),
                     datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                     round(time.perf_counter() - start, 1))
-    if directory is not None and not settings:
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        (directory / f"{name}.json").write_text(record.to_json())
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(record.to_json())
     return record
 
 
@@ -138,7 +185,8 @@ def load(name: str, directory: Path = RESULTS_DIR) -> Record:
     Raises
     ------
     ValueError
-        If no experiment has that name.
+        If no experiment has that name, or the file is not a record or was
+        changed since a run wrote it.
     FileNotFoundError
         If its results were never written here, with the command that writes them.
     """
@@ -152,6 +200,10 @@ def load(name: str, directory: Path = RESULTS_DIR) -> Record:
     if set(stored) != fields:
         raise ValueError(f"{path} is not an experiment record: expected the fields {sorted(fields)}, "
                          f"got {sorted(stored)}")
+    if _changed_by_hand(stored):
+        raise ValueError(f"{path} was changed since `make experiments` wrote it (its digest does not match its "
+                         f"content): its numbers did not come from a run; rerun `python -m rnnbook.experiments "
+                         f"{name} --force` to replace it")
     return Record(**stored)
 
 
@@ -249,6 +301,49 @@ def scan_attention(splits=("simple", "length"), seeds=(0, 1, 2), units=64, mask_
     return out
 
 
+LM_CONTENDERS = {
+    "chapter protocol": dict(units=256, epochs=4),
+    "state carried across windows": dict(units=256, epochs=4, carry_state=True),
+    "longer training": dict(units=256, epochs=12, restore_best=True),
+    "wider layer": dict(units=512, epochs=4),
+    "all three": dict(units=512, epochs=12, carry_state=True, restore_best=True),
+}
+
+
+@experiment(chapter="10_language_models", tolerance=0.03)
+def lm_fair_chance(seeds=(0, 1, 2), contenders=tuple(LM_CONTENDERS)) -> dict:
+    """Chapter 10: the GRU language model's fair chance against Kneser-Ney (state, training length, width).
+
+    Each contender of :data:`LM_CONTENDERS` changes the chapter's protocol
+    (:func:`rnnbook.benchmark.train_char_lm`) in one way, and "all three"
+    in all of them; "longer training" keeps the epoch with the best
+    validation loss.  Returns ``{contender: {"params", "val_curves",
+    "val_scores", "best_epochs", "test_scores", "seconds"}}``, per seed;
+    ``val_scores`` and ``test_scores`` are the returned model's (the last
+    epoch's, or the best one's), in nats per character.
+    """
+    from . import benchmark
+
+    chars = benchmark.lee_char_data()
+    out = {}
+    for name in contenders:
+        options = dict(LM_CONTENDERS[name])
+        units = options.pop("units")
+        result = {"val_curves": [], "val_scores": [], "best_epochs": [], "test_scores": [], "seconds": []}
+        for seed in seeds:
+            model, curve = benchmark.train_char_lm("gru", units, seed=seed, chars=chars, **options)
+            val = [round(v, 6) for _, _, v in curve]
+            best = val.index(min(val)) if options.get("restore_best") else len(val) - 1
+            result["params"] = model.count_params()
+            result["val_curves"].append(val)
+            result["val_scores"].append(val[best])
+            result["best_epochs"].append(best + 1)
+            result["test_scores"].append(round(benchmark.nats_per_char(model, chars.test), 6))
+            result["seconds"].append(round(curve[-1][1], 1))
+        out[name] = result
+    return out
+
+
 def _translation_scores(answers, truth) -> dict:
     """Corpus BLEU and chrF (sacrebleu) of each seed's answers, and exact match per length of the truth."""
     import numpy as np
@@ -299,6 +394,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rnnbook.experiments", description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help=f"experiments to run (default: all of {list(EXPERIMENTS)})")
     parser.add_argument("--list", action="store_true", help="list the experiments and exit")
+    parser.add_argument("--force", action="store_true",
+                        help="overwrite results even if they were changed since a run wrote them")
     args = parser.parse_args(argv)
     if args.list:
         for spec in EXPERIMENTS.values():
@@ -306,9 +403,15 @@ def main(argv=None) -> int:
         return 0
     for name in args.names or list(EXPERIMENTS):
         _known(name)
+        if not args.force:
+            try:   # before any run starts: a refusal after an hour of training helps nobody
+                _refuse_if_edited(RESULTS_DIR / f"{name}.json", name)
+            except FileExistsError as error:
+                print(f"error: {error}", file=sys.stderr)
+                return 2
     for name in args.names or list(EXPERIMENTS):
         print(f"[{datetime.datetime.now():%H:%M:%S}] {name} ...", flush=True)
-        record = run(name)
+        record = run(name, directory=RESULTS_DIR, force=args.force)
         print(f"  {record.seconds:.0f} s -> {RESULTS_DIR / (name + '.json')}", flush=True)
     return 0
 

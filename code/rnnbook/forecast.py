@@ -11,8 +11,9 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from ._series import mae, mase, rmse, series_and_start, window_forecast
 from ._validate import as_array, check_choice, check_int, check_positive_int, check_str, type_name
-from .data import sliding_windows
+from .data import SeriesSplits
 
 __all__ = [
     "naive_forecast",
@@ -24,44 +25,33 @@ __all__ = [
     "rmse",
     "mase",
     "score_table",
+    # multi-step forecasts (chapter 7)
+    "horizon_windows",
+    "recursive_forecast",
+    "fit_linear_direct",
+    "horizon_mase",
+    "scaled_predictor",
+    "horizon_naive",
+    # forecast intervals
+    "mc_dropout_samples",
+    "sample_interval",
+    "residual_interval",
+    "interval_scores",
+    "dropout_intervals",
 ]
-
-
-def _series_and_start(series, start: int, need: int) -> np.ndarray:
-    s = as_array("series", series, ndim=1, shape_desc="(n,)")
-    start = check_int("start", start)
-    if not need <= start < s.shape[0]:
-        raise ValueError(f"start must be in [{need}, {s.shape[0]}) for a series of length {s.shape[0]}, got {start}")
-    return s
 
 
 def naive_forecast(series, start: int) -> np.ndarray:
     """Predict each value of ``series[start:]`` by the value just before it."""
-    s = _series_and_start(series, start, 1)
+    s = series_and_start(series, start, 1)
     return s[start - 1:-1].copy()
 
 
 def seasonal_naive_forecast(series, start: int, period: int) -> np.ndarray:
     """Predict each value of ``series[start:]`` by the value one ``period`` earlier."""
     period = check_int("period", period, minimum=1)
-    s = _series_and_start(series, start, period)
+    s = series_and_start(series, start, period)
     return s[start - period:len(s) - period].copy()
-
-
-def window_forecast(predict: Callable[[np.ndarray], np.ndarray], series, start: int, window: int) -> np.ndarray:
-    """One-step forecasts of ``series[start:]`` by a model of the last ``window`` values.
-
-    ``predict`` maps an array of windows, shape ``(m, window)``, to ``m`` predictions.
-    """
-    if not callable(predict):
-        raise TypeError(f"predict must be a function of an array of windows; got {type_name(predict)}")
-    window = check_int("window", window, minimum=1)
-    s = _series_and_start(series, start, window)
-    X, _ = sliding_windows(s[start - window:], window)
-    out = np.asarray(predict(X), dtype=float).reshape(-1)
-    if out.shape[0] != X.shape[0]:
-        raise ValueError(f"predict returned {out.shape[0]} values for {X.shape[0]} windows")
-    return out
 
 
 def _least_squares(X: np.ndarray, Y: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
@@ -104,86 +94,13 @@ def arima_forecast(series, start: int, order=(1, 0, 0), seasonal_order=(0, 0, 0,
 
     from statsmodels.tsa.arima.model import ARIMA
 
-    s = _series_and_start(series, start, 2)
+    s = series_and_start(series, start, 2)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = ARIMA(s[:start], order=order, seasonal_order=seasonal_order, trend=trend).fit()
         full = res.apply(s)
         pred = full.get_prediction(start=start).predicted_mean
     return np.asarray(pred, dtype=float), res
-
-
-def _pair(y_true, y_pred):
-    """The two arrays, flattened, after checking that they have the same (non-empty) shape.
-
-    Equal shapes are required, not only equal sizes: a ``(2, 3)`` forecast
-    scored against a ``(3, 2)`` truth pairs the wrong values.
-    """
-    a = as_array("y_true", y_true)
-    b = as_array("y_pred", y_pred)
-    if a.shape != b.shape:
-        raise ValueError(f"y_true and y_pred must have the same shape; got shapes {a.shape} and {b.shape}")
-    if a.size == 0:
-        raise ValueError(f"y_true and y_pred must hold at least one value; got shape {a.shape}")
-    return a.reshape(-1), b.reshape(-1)
-
-
-def mae(y_true, y_pred) -> float:
-    """Mean absolute error.
-
-    Raises
-    ------
-    TypeError
-        If either argument is not an array of numbers.
-    ValueError
-        If their shapes differ, or they are empty.
-    """
-    a, b = _pair(y_true, y_pred)
-    return float(np.mean(np.abs(a - b)))
-
-
-def rmse(y_true, y_pred) -> float:
-    """Root mean squared error.
-
-    Raises
-    ------
-    TypeError, ValueError
-        As :func:`mae`.
-    """
-    a, b = _pair(y_true, y_pred)
-    return float(np.sqrt(np.mean((a - b) ** 2)))
-
-
-def mase(y_true, y_pred, train, period: int = 1) -> float:
-    """Mean absolute scaled error (Hyndman & Koehler, 2006).
-
-    The MAE divided by the in-sample MAE of the (seasonal) naive forecast on
-    ``train``; below 1 means better than that naive forecast did in training.
-
-    Raises
-    ------
-    TypeError
-        If ``period`` is not an int, or an array argument does not hold numbers.
-    ValueError
-        If ``period`` < 1, ``train`` has at most ``period`` values, the shapes
-        of ``y_true`` and ``y_pred`` differ, or the naive in-sample error is
-        zero (``train`` repeats itself every ``period`` steps, e.g. a
-        constant series), which leaves MASE undefined.
-    """
-    period = check_int("period", period, minimum=1)
-    t = as_array("train", train, ndim=1, shape_desc="(n,)")
-    if t.shape[0] <= period:
-        raise ValueError(f"train needs more than period={period} values, got {t.shape[0]}")
-    finite = np.isfinite(t)
-    if not finite.all():
-        raise ValueError(f"train must hold finite numbers; got {t[~finite][0]} at index {int(np.argmin(finite))}")
-    scale = np.mean(np.abs(t[period:] - t[:-period]))
-    if not scale > 0:
-        steps = "the value just before" if period == 1 else f"the value {period} steps earlier"
-        kind = "constant" if period == 1 else f"constant or exactly {period}-periodic"
-        raise ValueError(f"MASE is undefined for this train series: the naive forecast by {steps} has an "
-                         f"in-sample MAE of {float(scale)}, as for a {kind} series; score with mae or rmse instead")
-    return mae(y_true, y_pred) / float(scale)
 
 
 def score_table(y_true, forecasts: Mapping[str, np.ndarray], train, period: int = 1) -> str:
@@ -224,9 +141,6 @@ def horizon_windows(split, part: str, horizon: int) -> tuple[np.ndarray, np.ndar
     ValueError
         If ``part`` is unknown, or too short for one window and ``horizon`` targets.
     """
-    from ._validate import check_choice
-    from .data import SeriesSplits
-
     if not isinstance(split, SeriesSplits):
         raise TypeError(f"split must be a rnnbook.data.SeriesSplits, e.g. data.sunspot_splits(); "
                         f"got {type_name(split)}")
@@ -364,10 +278,6 @@ def horizon_naive(split, part: str, horizon: int, period: int = 1) -> np.ndarray
     if origins.min() - period < 0:
         raise ValueError(f"the first origin of the {part} part has fewer than period={period} values before it")
     return split.values[origins[:, None] + np.arange(horizon) - period].astype(float)
-
-
-__all__ += ["horizon_windows", "recursive_forecast", "fit_linear_direct", "horizon_mase", "scaled_predictor",
-            "horizon_naive"]
 
 
 # --------------------------------------------------------------------------- forecast intervals
@@ -511,6 +421,3 @@ def dropout_intervals(model, split, part: str = "test", *, level: float = 0.9,
     return {"MC dropout": sample_interval(draws, level),
             "MC dropout + noise": (centre - spread, centre + spread),
             "validation residuals": residual_interval(point, val_truth - val_point, level)}
-
-
-__all__ += ["mc_dropout_samples", "sample_interval", "residual_interval", "interval_scores", "dropout_intervals"]

@@ -19,10 +19,16 @@ from __future__ import annotations
 import numbers
 from collections.abc import Callable, Sequence
 
-from ._validate import check_positive_int, check_positive_number, type_name
+from ._validate import check_bool, check_positive_int, check_positive_number, type_name
 from .cells import CELLS
 
-__all__ = ["dense_net", "recurrent_model", "train", "count_params"]
+__all__ = [
+    "dense_net", "recurrent_model", "train", "count_params",
+    # chapter 7: regularised and convolutional models
+    "regularised_model", "receptive_field", "tcn_model",
+    # chapters 10-12: generating sequences
+    "language_model", "seq2seq_model", "SEQ2SEQ_CONTEXTS", "ATTENTION_SCORES", "model_kind",
+]
 
 #: The Keras layer of each cell name in ``CELLS``.
 _KERAS_LAYERS = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
@@ -37,12 +43,6 @@ def _check_cell(cell: object) -> str:
         hint = " (the SimpleRNN cell is called 'simple_rnn')" if cell == "simple" else ""
         raise ValueError(f"cell must be one of {names}; got {cell!r}{hint}")
     return cell
-
-
-def _check_bool(name: str, value: object) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool; got {type_name(value)}")
-    return value
 
 
 def _check_activation(name: str, value: object) -> None:
@@ -181,7 +181,7 @@ def recurrent_model(cell: str, units: int, *, steps: int | None, features: int |
     else:
         vocab_size = check_positive_int("vocab_size", vocab_size)
     embed_dim = check_positive_int("embed_dim", embed_dim)
-    _check_bool("mask_zero", mask_zero)
+    mask_zero = check_bool("mask_zero", mask_zero)
     if mask_value is not None:
         if isinstance(mask_value, bool) or not isinstance(mask_value, numbers.Real):
             raise TypeError(f"mask_value must be a number or None; got {type_name(mask_value)}")
@@ -192,11 +192,11 @@ def recurrent_model(cell: str, units: int, *, steps: int | None, features: int |
         raise ValueError("mask_zero=True masks token id 0 (give vocab_size); for real-valued input use "
                          f"mask_value; got features={features!r}")
     layers = check_positive_int("layers", layers)
-    _check_bool("bidirectional", bidirectional)
-    _check_bool("return_sequences", return_sequences)
+    bidirectional = check_bool("bidirectional", bidirectional)
+    return_sequences = check_bool("return_sequences", return_sequences)
     outputs = check_positive_int("outputs", outputs)
     _check_activation("output_activation", output_activation)
-    _check_bool("embedding_trainable", embedding_trainable)
+    embedding_trainable = check_bool("embedding_trainable", embedding_trainable)
     if embedding_weights is not None:
         if vocab_size is None:
             raise ValueError("embedding_weights initialise the Embedding of token ids (give vocab_size); "
@@ -332,8 +332,8 @@ def train(model, x, y, *, epochs: int, loss: str | Callable, batch_size: int = 3
         if clipnorm is not None:
             raise ValueError(f"give at most one of clipnorm and global_clipnorm; got clipnorm={clipnorm}, "
                              f"global_clipnorm={global_clipnorm}")
-    _check_bool("shuffle", shuffle)
-    _check_bool("jit_compile", jit_compile)
+    shuffle = check_bool("shuffle", shuffle)
+    jit_compile = check_bool("jit_compile", jit_compile)
     steps_per_execution = check_positive_int("steps_per_execution", steps_per_execution)
     if isinstance(verbose, bool) or verbose not in (0, 1, 2):
         raise ValueError(f"verbose must be 0 (silent), 1 or 2; got {verbose!r}")
@@ -549,7 +549,7 @@ def tcn_model(
     receptive_field(kernel_size, dilations)  # validates the dilations
     outputs = check_positive_int("outputs", outputs)
     _check_activation("output_activation", output_activation)
-    _check_bool("return_sequences", return_sequences)
+    return_sequences = check_bool("return_sequences", return_sequences)
 
     import keras
 
@@ -568,14 +568,12 @@ def tcn_model(
     return keras.Model(inputs, L.Dense(outputs, activation=output_activation)(x))
 
 
-__all__ += ["regularised_model", "receptive_field", "tcn_model"]
-
-
 # ------------------------------------------------------------------ chapters 10-12: generating sequences
 _LM_CELLS = ("simple_rnn", "lstm", "gru")
 
 
-def language_model(cell: str, vocab_size: int, units: int, *, embed_dim: int = 32):
+def language_model(cell: str, vocab_size: int, units: int, *, embed_dim: int = 32,
+                   stateful_batch: int | None = None):
     """A next-token model: token ids [batch, steps] -> logits [batch, steps, vocab_size].
 
     ``Embedding`` ("embedding"), one ``SimpleRNN``, ``LSTM`` or ``GRU`` returning every step
@@ -593,6 +591,11 @@ def language_model(cell: str, vocab_size: int, units: int, *, embed_dim: int = 3
         Size of the recurrent state.
     embed_dim : int
         Size of the token vectors.
+    stateful_batch : int, optional
+        If given, the model takes batches of exactly this many rows and the
+        recurrent layer is ``stateful``: each call starts from the state the
+        previous call ended in, row by row, until ``reset_state()``.  Its
+        weights are those of the model built without it.
 
     Returns
     -------
@@ -606,11 +609,14 @@ def language_model(cell: str, vocab_size: int, units: int, *, embed_dim: int = 3
         raise ValueError(f"vocab_size must be at least 2; got {vocab_size}")
     units = check_positive_int("units", units)
     embed_dim = check_positive_int("embed_dim", embed_dim)
+    if stateful_batch is not None:
+        stateful_batch = check_positive_int("stateful_batch", stateful_batch)
     import keras
 
-    ids = keras.Input((None,), dtype="int32", name="tokens")
+    ids = keras.Input((None,), batch_size=stateful_batch, dtype="int32", name="tokens")
     x = keras.layers.Embedding(vocab_size, embed_dim, name="embedding")(ids)
-    x = getattr(keras.layers, _KERAS_LAYERS[cell])(units, return_sequences=True, name="recurrent")(x)
+    x = getattr(keras.layers, _KERAS_LAYERS[cell])(units, return_sequences=True, stateful=stateful_batch is not None,
+                                                   name="recurrent")(x)
     return keras.Model(ids, keras.layers.Dense(vocab_size, name="readout")(x), name="language_model")
 
 
@@ -677,7 +683,7 @@ def seq2seq_model(source_vocab: int, target_vocab: int, units: int, *, embed_dim
         raise ValueError(f"context must be one of {SEQ2SEQ_CONTEXTS}; got {context!r}")
     if not isinstance(score, str) or score not in ATTENTION_SCORES:
         raise ValueError(f"score must be one of {ATTENTION_SCORES}; got {score!r}")
-    _check_bool("bidirectional", bidirectional)
+    bidirectional = check_bool("bidirectional", bidirectional)
     if context != "attention" and (score != "additive" or bidirectional):
         raise ValueError(f"score and bidirectional apply to context='attention' only; got context={context!r} "
                          f"with score={score!r}, bidirectional={bidirectional}")
@@ -731,6 +737,3 @@ def model_kind(model) -> str | None:
     if {"source_embedding", "encoder", "target_embedding", "decoder", "readout"} <= names:
         return "seq2seq"
     return None
-
-
-__all__ += ["language_model", "seq2seq_model", "SEQ2SEQ_CONTEXTS", "ATTENTION_SCORES", "model_kind"]

@@ -17,7 +17,10 @@ Two jobs keep tooling out of the reader's sight:
 from __future__ import annotations
 
 import argparse
+import datetime
+import html
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -149,10 +152,74 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
         context["script_files"] = unique_scripts(context["script_files"])
 
 
+def accessible_citations(body: str) -> str:
+    """The bibliography's entries as list items of their ``role="list"`` container.
+
+    docutils writes each entry of a citation list as ``<div class="citation"
+    role="doc-biblioentry">`` inside ``<div role="list" class="citation-list">``.
+    ARIA 1.2 deprecates ``doc-biblioentry``, and a ``list`` must own
+    ``listitem`` children, so screen readers (and axe-core's
+    ``aria-required-children`` rule, a critical violation) find a list with no
+    items.  The entries become ``role="listitem"``; nothing visible changes.
+    """
+    return body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+def focusable_code(body: str) -> str:
+    """Every highlighted code block reachable from the keyboard (``tabindex="0"`` on its ``<pre>``).
+
+    A code block whose lines are wider than the column scrolls sideways; WCAG
+    2.1.1 asks that a keyboard user can scroll it too, which needs the block to
+    take focus (axe-core's ``scrollable-region-focusable``, a serious violation).
+    """
+    return body.replace('<div class="highlight"><pre>', '<div class="highlight"><pre tabindex="0">')
+
+
+def _accessible_page(app, pagename, templatename, context, doctree) -> None:
+    """Sphinx ``html-page-context`` hook: :func:`accessible_citations` and :func:`focusable_code` on the body."""
+    if "body" in context:
+        context["body"] = focusable_code(accessible_citations(context["body"]))
+
+
+def footer_html(version: str, built: str) -> str:
+    """The line under every page: the book's version and the date it was built."""
+    return f'<p class="recurrent-version">Recurrent {html.escape(version)}, built on {html.escape(built)}.</p>'
+
+
+def meta_tags(description: str, title: str, book: str) -> str:
+    """A page's description and link-preview tags (Open Graph, Twitter card), as HTML."""
+    title = f"{title} | {book}" if title and title != book else book
+    tags = {"name=description": description, "property=og:type": "book", "property=og:title": title,
+            "property=og:description": description, "property=og:site_name": book,
+            "name=twitter:card": "summary"}
+    return "".join(f'<meta {key.split("=")[0]}="{key.split("=")[1]}" content="{html.escape(value, quote=True)}" />\n'
+                   for key, value in tags.items())
+
+
+def _stamp_footer(app) -> None:
+    """Sphinx ``builder-inited`` hook: the version and build date in the theme's footer."""
+    from . import __version__
+
+    built = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    app.config.html_theme_options = {**app.config.html_theme_options, "extra_footer": footer_html(__version__, built)}
+
+
+def _add_meta(app, pagename, templatename, context, doctree) -> None:
+    """Sphinx ``html-page-context`` hook: the description and preview tags in every page's head."""
+    description = app.config.html_context.get("description", "")
+    if description:
+        title = re.sub(r"<[^>]+>", "", context.get("title", "") or "")
+        context["metatags"] = context.get("metatags", "") + meta_tags(
+            description, html.unescape(title), app.config.html_title or app.config.project)
+
+
 def setup(app):
     """Register the build-time hooks (Sphinx extension entry point)."""
+    app.connect("builder-inited", _stamp_footer)
+    app.connect("html-page-context", _add_meta)
     app.connect("source-read", _strip_notebook_markers)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
+    app.connect("html-page-context", _accessible_page)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 

@@ -27,6 +27,10 @@ __all__ = [
     "CharMarkovChain",
     "KneserNeyChain",
     "corpus_bleu",
+    # sequence pairs (chapters 11-12)
+    "SEQ2SEQ_SPECIALS",
+    "PairArrays",
+    "encode_pairs",
 ]
 
 #: A word: a run of lower-case letters and digits, with an optional apostrophe suffix ("it's").
@@ -694,6 +698,3 @@ def encode_pairs(pairs, source_vocab: Vocabulary, target_vocab: Vocabulary, *, s
         decoder_input[i, : len(tgt_ids) + 1] = [bos] + tgt_ids
         target[i, : len(tgt_ids) + 1] = tgt_ids + [eos]
     return PairArrays(source, decoder_input, target)
-
-
-__all__ += ["SEQ2SEQ_SPECIALS", "PairArrays", "encode_pairs"]

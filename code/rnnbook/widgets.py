@@ -239,6 +239,13 @@ def nbest_dates(model, dates, written: str, beam_width: int = 4, length_penalty:
     return [("".join(dates.target_vocab.itos[t] for t in tokens if t != eos), score) for tokens, score in hyps]
 
 
+def print_nbest(model, dates, written: str, beam_width: int = 4, length_penalty: float = 0.0) -> None:
+    """Print :func:`nbest_dates` as a table: rank, answer and score (what :func:`beam_width_explorer` shows)."""
+    print(f"{written!r}, beam width {beam_width}, length penalty {length_penalty:g}")
+    for rank, (answer, score) in enumerate(nbest_dates(model, dates, written, beam_width, length_penalty), 1):
+        print(f"{rank:2d}. {answer:<11} score {score:8.4f}")
+
+
 def beam_width_explorer(models_by_name, dates, written=("Saturday 21 November 2026", "21/11/26",
                                                          "the 3rd of May 1999")):
     """Pick a model, a written date, the beam width and the length penalty; print the n-best list.
@@ -262,10 +269,7 @@ def beam_width_explorer(models_by_name, dates, written=("Saturday 21 November 20
     import ipywidgets as w
 
     def show(model, date, beam_width, length_penalty):
-        print(f"{date!r}, beam width {beam_width}, length penalty {length_penalty:g}")
-        for rank, (answer, score) in enumerate(nbest_dates(models_by_name[model], dates, date, beam_width,
-                                                           length_penalty), 1):
-            print(f"{rank:2d}. {answer:<11} score {score:8.4f}")
+        print_nbest(models_by_name[model], dates, date, beam_width, length_penalty)
 
     return w.interact(
         show,
@@ -277,4 +281,4 @@ def beam_width_explorer(models_by_name, dates, written=("Saturday 21 November 20
     )
 
 
-__all__ += ["nbest_dates", "beam_width_explorer"]
+__all__ += ["nbest_dates", "print_nbest", "beam_width_explorer"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from browser_helpers import HTML, ROOT, new_page, require_book, require_chromium
+from browser_helpers import BOOK_ROOT, HTML, ROOT, STUDENT_EDITION, new_page, require_book, require_chromium
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 DESKTOP = (1280, 800)
@@ -89,6 +89,9 @@ COLLECT = """async () => {
         .filter(e => e.getClientRects().length > 1).map(e => e.textContent).slice(0, 10),
     unlinkedFigures: [...document.querySelectorAll('div.cell_output img, figure img')]
         .filter(img => !img.closest('a')).map(img => img.getAttribute('src')).slice(0, 10),
+    meta: Object.fromEntries([...document.querySelectorAll('meta[name], meta[property]')]
+        .map(m => [m.getAttribute('name') || m.getAttribute('property'), m.content])),
+    footer: (document.querySelector('footer') || {innerText: ''}).innerText,
   };
 }"""
 
@@ -159,6 +162,21 @@ def _load(page, url, rec):
     return mathjax
 
 
+AXE_RULESETS = ["wcag2a", "wcag2aa"]       # WCAG 2.0 levels A and AA, as axe-core tags them
+AXE_FAILING = ("serious", "critical")       # impacts that fail; "minor" and "moderate" are reported only
+DARK_MODE = """() => { document.documentElement.dataset.theme = 'dark';
+                       document.documentElement.dataset.mode = 'dark'; }"""
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's WCAG 2 A and AA violations on the page as it is now (axe-playwright-python injects axe.min.js)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_RULESETS}})
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "targets": [str(n["target"]) for n in v["nodes"]]} for v in result.response["violations"]]
+
+
 class Visits:
     """Loads each page on first use (desktop and phone), keeps what the checks need."""
 
@@ -179,6 +197,11 @@ class Visits:
             data.update(page.evaluate(COLLECT))
             opened = page.evaluate(OPEN_EVERYTHING)
             data["opened_text"], data["opened_code"] = opened["text"], opened["code"]
+            # with every solution and dropdown open, in the default light mode, then in dark mode
+            data["axe"] = {"light": axe_violations(page)}
+            page.evaluate(DARK_MODE)
+            page.wait_for_timeout(500)   # the theme's colour transitions settle
+            data["axe"]["dark"] = axe_violations(page)
             data["desktop"] = rec
         finally:
             context.close()
@@ -228,6 +251,39 @@ def test_no_console_errors_on_first_visit(visit, name):
     errors = [f"[desktop] {e}" for e in v["desktop"].console_errors + v["desktop"].page_errors]
     errors += [f"[phone] {e}" for e in v["phone"].console_errors + v["phone"].page_errors]
     assert not errors, f"{v['url']}: console errors{_lines(errors)}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_serious_accessibility_violation(visit, name):
+    """axe-core, WCAG 2 A and AA, light and dark mode, every solution open: nothing serious or critical."""
+    v = visit(name)
+    bad = [f"[{mode}] {x['impact']} {x['id']} ({x['help']}): {', '.join(x['targets'][:3])}"
+           for mode, found in v["axe"].items() for x in found if x["impact"] in AXE_FAILING]
+    assert not bad, f"{v['url']}: accessibility violations{_lines(bad)}"
+
+
+def test_the_accessibility_check_sees_a_violation(chromium):
+    """The check can fail: a low-contrast paragraph and a list without items are reported."""
+    context, page, _ = new_page(chromium, DESKTOP)
+    try:
+        page.set_content('<html lang="en"><head><title>t</title></head><body><main>'
+                         '<p style="color:#aaa;background:#fff">faint text</p>'
+                         '<div role="list"><div role="doc-biblioentry">an entry</div></div></main></body></html>')
+        found = {v["id"]: v["impact"] for v in axe_violations(page)}
+    finally:
+        context.close()
+    assert found.get("color-contrast") == "serious" and found.get("aria-required-children") == "critical"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_description_preview_tags_and_versioned_footer(visit, name):
+    """Search engines and link previews get a description; the footer says which version, built when."""
+    v = visit(name)
+    meta = v["meta"]
+    assert len(meta.get("description", "")) > 80, f"{v['url']}: no meta description ({meta})"
+    assert meta.get("og:description") == meta["description"] and meta.get("og:title"), f"{v['url']}: {meta}"
+    assert re.search(r"Recurrent \d+\.\d+\.\d+, built on \d{4}-\d{2}-\d{2}\.", v["footer"]), (
+        f"{v['url']}: the footer does not give the version and build date: {v['footer']!r}")
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -325,7 +381,11 @@ def test_no_horizontal_overflow_on_a_phone(visit, name):
 @pytest.mark.parametrize("name", NOTEBOOK_PAGES)
 def test_launch_buttons_point_at_the_configured_repository(visit, name, chromium):
     """The buttons as rendered: Binder, Colab (if any), repository, issues, edit (if any), download."""
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    # the configuration the tested build was made from (the student edition's points at its own branch)
+    config = yaml.safe_load((BOOK_ROOT / "_config.yml").read_text())
+    if STUDENT_EDITION:
+        student = yaml.safe_load((ROOT / "_config.yml").read_text())["student_repository"]
+        assert config["repository"] == student, "the student edition must launch the student repository/branch"
     repo_url = config["repository"]["url"].rstrip("/")
     branch = config["repository"].get("branch", "main")
     owner_repo = repo_url.removeprefix("https://github.com/")
@@ -374,7 +434,7 @@ def test_launch_buttons_point_at_the_configured_repository(visit, name, chromium
         missing.discard("binder")
     assert not missing, f"{v['url']}: no {sorted(missing)} button (buttons: {[l['href'] for l in links]})"
     # The download button serves the notebook itself, and the launch URL names a file that exists in the repo
-    assert (ROOT / source).exists(), f"the Binder URL opens {source}, which is not in the repository"
+    assert (BOOK_ROOT / source).exists(), f"the Binder URL opens {source}, which is not in the repository"
     context = chromium.new_context()
     try:
         for link in links:
@@ -388,6 +448,15 @@ def test_launch_buttons_point_at_the_configured_repository(visit, name, chromium
 
 # --------------------------------------------------------------------------- single-page checks
 def test_solution_dropdown_opens(chromium, book_url):
+    """Closed at first; the chevron opens and closes it; on a phone a tap on the title opens it too."""
+    if STUDENT_EDITION:   # the student edition has no solutions at all
+        context, page, _ = new_page(chromium, DESKTOP)
+        try:
+            page.goto(book_url + f"{SOLUTION_PAGE}.html", wait_until="load")
+            assert page.locator("div.solution").count() == 0, f"{SOLUTION_PAGE}: the student edition shows a solution"
+        finally:
+            context.close()
+        return
     context, page, rec = new_page(chromium, DESKTOP)
     try:
         page.goto(book_url + f"{SOLUTION_PAGE}.html", wait_until="load")
@@ -396,8 +465,6 @@ def test_solution_dropdown_opens(chromium, book_url):
         content = solution.locator("section").first
         page.wait_for_selector("div.solution.dropdown button.toggle-button", state="attached", timeout=10_000)
         assert not content.is_visible(), f"{SOLUTION_PAGE}: the first solution is open before any click"
-        # The reader clicks the chevron at the end of the title.  (A click on the title's link,
-        # "Exercise 5.1", jumps to the exercise instead: sphinx-togglebutton ignores it.)
         button = solution.locator("button.toggle-button").first
         button.click()
         try:
@@ -409,6 +476,23 @@ def test_solution_dropdown_opens(chromium, book_url):
         assert content.inner_text().strip(), "the opened solution is empty"
         button.click()
         content.wait_for(state="hidden", timeout=5_000)
+    finally:
+        context.close()
+    # a phone: the title is most of what a thumb can hit, and it ends in a link to the exercise
+    context, page, rec = new_page(chromium, PHONE)
+    try:
+        page.goto(book_url + f"{SOLUTION_PAGE}.html", wait_until="load")
+        page.wait_for_selector("div.solution.dropdown button.toggle-button", state="attached", timeout=10_000)
+        solution = page.locator("div.solution.dropdown").first
+        content = solution.locator("section").first
+        url = page.url
+        solution.locator(".admonition-title a").first.click()
+        try:
+            content.wait_for(state="visible", timeout=5_000)
+        except PlaywrightTimeout:
+            pytest.fail(f"{SOLUTION_PAGE}: at phone width a tap on the solution's title does not open it "
+                        f"(the page went to {page.url})")
+        assert page.url == url, f"the tap followed the title's link to {page.url}"
     finally:
         context.close()
 

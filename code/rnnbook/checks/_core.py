@@ -41,6 +41,32 @@ Limits of the time limit:
   only when it returns to Python.
 * The checks guard against mistakes, not against deliberate cheating (reading
   the checker's frames, patching NumPy).
+
+Internal API for the chapter modules
+------------------------------------
+``_core`` is the checks package's own internal module: in the package, only
+the modules of :mod:`rnnbook.checks` (``ch01`` to ``ch13``, and ``hidden``)
+import from it.
+Besides the public names of ``__all__``, which :mod:`rnnbook.checks`
+re-exports, these names are its internal API for those modules; a chapter
+module uses them (and no other underscore name of ``_core``, nor any private
+name of another module), and a change to them is a change to every chapter's
+checks:
+
+* running hidden cases: :func:`_run_gradients` (the tuple of gradients of a
+  backward step, ch05 and ch06), next to the public :func:`run_cases` and
+  :func:`run_step_cases`;
+* reading a learner's output inside a ``diagnose`` or an answer's check:
+  :class:`_Reject`, :func:`_as_float_array`, :func:`_float_array_or_reject`
+  and :func:`_kind`;
+* hints shared by the cells' checks: :func:`gate_mixup_hint`, :func:`_close`,
+  :func:`_order_hint`, :func:`_swap_shape_hint` and :func:`_weight_shape_hint`;
+* for ``hidden`` only, which records the cases of the graded tests:
+  ``_RECORDING`` (``None``, or while recording the list that every check
+  appends its cases to instead of running them) and ``_ANSWERS`` (the answers
+  of :func:`register_answer`, by exercise).
+
+Every other underscore name here is private to this module.
 """
 from __future__ import annotations
 
@@ -556,6 +582,83 @@ def gate_mixup_hint(key: str, out: np.ndarray, expected_gates: Mapping) -> str |
         if other != key and np.shape(value) == out.shape and np.allclose(out, value, rtol=1e-6, atol=1e-8):
             return (f"gates[{key!r}] holds the values that belong under {other!r}: "
                     "check which value goes with which key.")
+    return None
+
+
+# --------------------------------------------------------------------------- backward steps (ex5-6 and ex6-6)
+def _close(a, b) -> bool:
+    """Whether ``a`` and ``b`` have the same shape and close values (rtol 1e-6, atol 1e-8)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-8))
+
+
+def _run_gradients(exercise: str, fn, cases: Sequence[dict], names: Sequence[str], diagnose: Callable,
+                   quiet: bool) -> CheckResult:
+    """Run hidden cases of a backward step, which returns the tuple of gradients ``names``, in that order.
+
+    Each case holds ``label``, ``args``, ``expected`` (one array per name),
+    ``shapes`` (one shape description per name) and ``shape_desc`` (the whole
+    tuple).  Any tuple or list of the right length is accepted; its gradients
+    are compared in turn (rtol 1e-6, atol 1e-8) and the first wrong one is
+    reported, with the hint of ``diagnose(case, name, out, expected)``, where
+    ``out`` is the learner's gradient as a float array.  The guarantees (fresh
+    copies, a frozen answer key, a time limit, no exception escapes) are those
+    of :func:`rnnbook.checks.run_cases`.
+    """
+    wanted = "(" + ", ".join(names) + ")"
+
+    def evaluate(case, out, where):
+        if out is None:
+            return f"{where}: your function returned None: did you forget a `return`? Return the tuple {wanted}."
+        if isinstance(out, Mapping) or not isinstance(out, (tuple, list)):
+            return (f"{where}: your function returned {_kind(out)}; return the {len(names)} gradients "
+                    f"as a tuple {wanted}.")
+        if len(out) != len(names):
+            return (f"{where}: your function returned {_kind(out)}; return the {len(names)} gradients "
+                    f"{wanted}, in that order.")
+        for k, name in enumerate(names):
+            expected = np.array(case["expected"][k], dtype=float)
+            expected.flags.writeable = False
+            line = _array_verdict(out[k], expected, case["shapes"][k], name,
+                                  lambda arr: _hint(diagnose, case, name, arr, expected))
+            if line is not None:
+                return f"{where}: {line}"
+        return None
+
+    return _run(exercise, fn, cases, evaluate, quiet)
+
+
+def _order_hint(name: str, out: np.ndarray, names: Sequence[str], expected: Sequence) -> str | None:
+    """A hint when the learner's gradient ``name`` holds the values of another gradient of the tuple."""
+    for other, value in zip(names, expected):
+        if other != name and np.shape(value) == out.shape and _close(out, value):
+            return (f"these are the values of {other}: return the gradients in the order "
+                    "(" + ", ".join(names) + ").")
+    return None
+
+
+def _swap_shape_hint(name: str, out: np.ndarray, x_shape: tuple, h_shape: tuple, names: Sequence[str]) -> str | None:
+    """A hint when dx_t has the shape of h_{t-1} or the reverse (features != units): the order of the tuple."""
+    order = "(" + ", ".join(names) + ")"
+    if name == "dx_t" and out.shape == h_shape:
+        return (f"dx_t has one column per input feature, [batch, features]; [batch, units] is the shape of "
+                f"dh_prev: return the gradients in the order {order}.")
+    if name in ("dh_prev", "dc_prev") and out.shape == x_shape:
+        return (f"{name} has one column per unit, [batch, units]; [batch, features] is the shape of dx_t: "
+                f"return the gradients in the order {order}.")
+    return None
+
+
+def _weight_shape_hint(name: str, out: np.ndarray, expected: np.ndarray, batch: int, what: str) -> str | None:
+    """Hints for a weight gradient (dW, dU, db) of the wrong shape."""
+    if name == "db":
+        if out.shape == (batch,) + expected.shape:
+            return "db has the shape of b: sum da over the batch (axis 0)."
+        return None
+    if out.shape == expected.shape[::-1]:
+        return f"{name} is transposed: it has the shape of the kernel, so compute {what}.T @ da."
+    if out.shape == (batch,) + expected.shape:
+        return f"sum over the batch: {what}.T @ da adds up the examples' contributions in one product."
     return None
 
 

@@ -1,13 +1,13 @@
 """Auto-checks of chapter 5, "Long short-term memory"."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 
 import numpy as np
 
 from ..cells import sigmoid
-from ._core import (CheckResult, StepSpec, _array_verdict, _hint, _kind, _run, gate_mixup_hint, register_answer,
-                    run_step_cases)
+from ._core import (CheckResult, StepSpec, _close, _order_hint, _run_gradients, _swap_shape_hint,
+                    _weight_shape_hint, gate_mixup_hint, register_answer, run_step_cases)
 
 __all__ = ["lstm_step", "lstm_backward_step"]
 
@@ -61,11 +61,6 @@ _LSTM_MISTAKES = (
     (dict(forget=False), "the old cell state is multiplied by the forget gate f before adding i * c~."),
     (dict(keep="one_minus"), "the forget gate multiplies c_{t-1} directly (f, not 1 - f)."),
 )
-
-
-def _close(a, b) -> bool:
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-8))
 
 
 def _learner_state(parts, k):
@@ -147,52 +142,7 @@ def lstm_step(fn: Callable, *, quiet: bool = False) -> CheckResult:
     return run_step_cases("ex5-2", fn, cases, diagnose, quiet, _LSTM_STEP)
 
 
-# --------------------------------------------------------------------------- backward steps (ex5-6, and ex6-6)
-def _run_gradients(exercise: str, fn, cases: Sequence[dict], names: Sequence[str], diagnose: Callable,
-                   quiet: bool) -> CheckResult:
-    """Run hidden cases of a backward step, which returns the tuple of gradients ``names``, in that order.
-
-    Each case holds ``label``, ``args``, ``expected`` (one array per name),
-    ``shapes`` (one shape description per name) and ``shape_desc`` (the whole
-    tuple).  Any tuple or list of the right length is accepted; its gradients
-    are compared in turn (rtol 1e-6, atol 1e-8) and the first wrong one is
-    reported, with the hint of ``diagnose(case, name, out, expected)``, where
-    ``out`` is the learner's gradient as a float array.  The guarantees (fresh
-    copies, a frozen answer key, a time limit, no exception escapes) are those
-    of :func:`rnnbook.checks.run_cases`.
-    """
-    wanted = "(" + ", ".join(names) + ")"
-
-    def evaluate(case, out, where):
-        if out is None:
-            return f"{where}: your function returned None: did you forget a `return`? Return the tuple {wanted}."
-        if isinstance(out, Mapping) or not isinstance(out, (tuple, list)):
-            return (f"{where}: your function returned {_kind(out)}; return the {len(names)} gradients "
-                    f"as a tuple {wanted}.")
-        if len(out) != len(names):
-            return (f"{where}: your function returned {_kind(out)}; return the {len(names)} gradients "
-                    f"{wanted}, in that order.")
-        for k, name in enumerate(names):
-            expected = np.array(case["expected"][k], dtype=float)
-            expected.flags.writeable = False
-            line = _array_verdict(out[k], expected, case["shapes"][k], name,
-                                  lambda arr: _hint(diagnose, case, name, arr, expected))
-            if line is not None:
-                return f"{where}: {line}"
-        return None
-
-    return _run(exercise, fn, cases, evaluate, quiet)
-
-
-def _order_hint(name: str, out: np.ndarray, names: Sequence[str], expected: Sequence) -> str | None:
-    """A hint when the learner's gradient ``name`` holds the values of another gradient of the tuple."""
-    for other, value in zip(names, expected):
-        if other != name and np.shape(value) == out.shape and _close(out, value):
-            return (f"these are the values of {other}: return the gradients in the order "
-                    "(" + ", ".join(names) + ").")
-    return None
-
-
+# --------------------------------------------------------------------------- lstm_backward_step (ex5-6)
 _LSTM_GRADS = ("dx_t", "dh_prev", "dc_prev", "dW", "dU", "db")
 
 
@@ -262,31 +212,6 @@ def _lstm_grad_case(batch: int, features: int, units: int, rng: np.random.Genera
     return dict(label=f"batch={batch}, features={features}, units={units}", args=args,
                 expected=_lstm_grads(*args), shapes=shapes,
                 shape_desc="the tuple (dx_t, dh_prev, dc_prev, dW, dU, db)")
-
-
-def _swap_shape_hint(name: str, out: np.ndarray, x_shape: tuple, h_shape: tuple, names: Sequence[str]) -> str | None:
-    """A hint when dx_t has the shape of h_{t-1} or the reverse (features != units): the order of the tuple."""
-    order = "(" + ", ".join(names) + ")"
-    if name == "dx_t" and out.shape == h_shape:
-        return (f"dx_t has one column per input feature, [batch, features]; [batch, units] is the shape of "
-                f"dh_prev: return the gradients in the order {order}.")
-    if name in ("dh_prev", "dc_prev") and out.shape == x_shape:
-        return (f"{name} has one column per unit, [batch, units]; [batch, features] is the shape of dx_t: "
-                f"return the gradients in the order {order}.")
-    return None
-
-
-def _weight_shape_hint(name: str, out: np.ndarray, expected: np.ndarray, batch: int, what: str) -> str | None:
-    """Hints for a weight gradient (dW, dU, db) of the wrong shape."""
-    if name == "db":
-        if out.shape == (batch,) + expected.shape:
-            return "db has the shape of b: sum da over the batch (axis 0)."
-        return None
-    if out.shape == expected.shape[::-1]:
-        return f"{name} is transposed: it has the shape of the kernel, so compute {what}.T @ da."
-    if out.shape == (batch,) + expected.shape:
-        return f"sum over the batch: {what}.T @ da adds up the examples' contributions in one product."
-    return None
 
 
 def lstm_backward_step(fn: Callable, *, quiet: bool = False) -> CheckResult:

@@ -5,8 +5,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._core import CheckResult, StepSpec, gate_mixup_hint, register_answer, run_step_cases
-from .ch05 import _close, _order_hint, _run_gradients, _swap_shape_hint, _weight_shape_hint
+from ._core import (CheckResult, StepSpec, _close, _order_hint, _run_gradients, _swap_shape_hint,
+                    _weight_shape_hint, gate_mixup_hint, register_answer, run_step_cases)
 
 __all__ = ["gru_step", "gru_backward_step"]
 
