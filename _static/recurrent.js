@@ -23,3 +23,18 @@ document.addEventListener("click", (event) => {
   event.stopPropagation();
   button.click();
 }, true);
+
+// A code block wider than the column scrolls sideways; a keyboard user scrolls it once it has
+// focus (WCAG 2.1.1). The theme gives focus only to blocks that overflow when the page loads;
+// a block in a closed dropdown, or one that widens later, is checked again whenever its size
+// changes.
+const focusIfScrollable = (pre) => {
+  if (pre.scrollWidth > pre.clientWidth) pre.tabIndex = 0;
+};
+const resized = new ResizeObserver((entries) => entries.forEach((e) => focusIfScrollable(e.target)));
+window.addEventListener("load", () => setTimeout(() => {
+  document.querySelectorAll("div.highlight pre").forEach((pre) => {
+    focusIfScrollable(pre);
+    resized.observe(pre);
+  });
+}, 0));

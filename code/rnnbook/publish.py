@@ -196,12 +196,12 @@ def meta_tags(description: str, title: str, book: str) -> str:
                    for key, value in tags.items())
 
 
-def _stamp_footer(app) -> None:
-    """Sphinx ``builder-inited`` hook: the version and build date in the theme's footer."""
+def _stamp_footer(app, config) -> None:
+    """Sphinx ``config-inited`` hook: the version and build date in the theme's footer."""
     from . import __version__
 
     built = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
-    app.config.html_theme_options = {**app.config.html_theme_options, "extra_footer": footer_html(__version__, built)}
+    config.html_theme_options = {**config.html_theme_options, "extra_footer": footer_html(__version__, built)}
 
 
 def _add_meta(app, pagename, templatename, context, doctree) -> None:
@@ -215,7 +215,7 @@ def _add_meta(app, pagename, templatename, context, doctree) -> None:
 
 def setup(app):
     """Register the build-time hooks (Sphinx extension entry point)."""
-    app.connect("builder-inited", _stamp_footer)
+    app.connect("config-inited", _stamp_footer)
     app.connect("html-page-context", _add_meta)
     app.connect("source-read", _strip_notebook_markers)
     app.connect("html-page-context", _dedupe_scripts, priority=900)

@@ -91,7 +91,7 @@ COLLECT = """async () => {
         .filter(img => !img.closest('a')).map(img => img.getAttribute('src')).slice(0, 10),
     meta: Object.fromEntries([...document.querySelectorAll('meta[name], meta[property]')]
         .map(m => [m.getAttribute('name') || m.getAttribute('property'), m.content])),
-    footer: (document.querySelector('footer') || {innerText: ''}).innerText,
+    footer: [...document.querySelectorAll('footer')].map(f => f.innerText).join(' / '),
   };
 }"""
 
@@ -172,7 +172,9 @@ def axe_violations(page) -> list[dict]:
     """axe-core's WCAG 2 A and AA violations on the page as it is now (axe-playwright-python injects axe.min.js)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_RULESETS}})
+    # preload=False: axe's CSSOM preload (only for a WCAG 2.1 rule outside these tags) refetches
+    # each @import relative to the page instead of its stylesheet, a request that fails
+    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_RULESETS}, "preload": False})
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
              "targets": [str(n["target"]) for n in v["nodes"]]} for v in result.response["violations"]]
 
@@ -198,6 +200,7 @@ class Visits:
             opened = page.evaluate(OPEN_EVERYTHING)
             data["opened_text"], data["opened_code"] = opened["text"], opened["code"]
             # with every solution and dropdown open, in the default light mode, then in dark mode
+            page.wait_for_timeout(600)   # opened dropdowns fade in: measure contrast after the fade
             data["axe"] = {"light": axe_violations(page)}
             page.evaluate(DARK_MODE)
             page.wait_for_timeout(500)   # the theme's colour transitions settle
