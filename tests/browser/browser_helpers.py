@@ -19,10 +19,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = Path(os.environ.get("RECURRENT_BOOK_HTML", ROOT / "_build" / "html"))  # another build (e.g. a preview) to test
-#: The folder the tested build was made from (``<book>/_build/html``): its _config.yml and notebooks.
-BOOK_ROOT = HTML.resolve().parents[1]
-#: True when the tested build is the student edition (``python -m rnnbook.assign book-student``).
-STUDENT_EDITION = (BOOK_ROOT / ".rnnbook-student-edition").exists()
+#: True when the tested build is the student edition (``python -m rnnbook.assign book-student OUT``
+#: builds into OUT/_build/html and marks OUT).
+STUDENT_EDITION = (HTML.resolve().parents[1] / ".rnnbook-student-edition").exists()
 CHROMIUM = Path(os.environ.get("RECURRENT_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
