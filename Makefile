@@ -17,10 +17,11 @@ export OPENBLAS_CORETYPE := Haswell
 export OPENBLAS_NUM_THREADS := 1
 export NPY_DISABLE_CPU_FEATURES := X86_V4,AVX512_ICL,AVX512_SPR
 
-.PHONY: book test unit nbval build browser browser-student bench experiments student book-student execute clean help test-student test-nbgrader test-portable
+.PHONY: book pdf test unit nbval build browser browser-student bench experiments student book-student execute clean help test-student test-nbgrader test-portable
 
 help:
-	@echo "make book          build the HTML book into _build/html"
+	@echo "make book          build the HTML book into _build/html, and its PDF (make pdf)"
+	@echo "make pdf           the whole book as one PDF, _build/html/recurrent.pdf (Chromium prints it)"
 	@echo "make test          unit tests, nbval over every notebook, student edition, strict book build, browser tests"
 	@echo "make browser       browser tests of the built book, live JupyterLab, Binder readiness"
 	@echo "make test-portable nbval over every notebook with TensorFlow's floats perturbed (oneDNN on), as on another CPU"
@@ -41,7 +42,15 @@ $(STAMP): requirements.txt pyproject.toml
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . -q
+	@$(MAKE) --no-print-directory pdf || echo "No PDF (see the error above); the HTML book is complete."
 	@echo "Open file://$(CURDIR)/_build/html/index.html"
+
+# The whole book as one PDF, linked from every page's download menu: Sphinx's singlehtml
+# build, printed by Chromium (offline) once every equation is typeset (rnnbook/pdf.py).
+pdf: $(STAMP)
+	rm -rf _build/singlehtml
+	$(BIN)/jupyter-book build . --builder singlehtml -q
+	$(BIN)/python -m rnnbook.pdf _build/singlehtml _build/html/recurrent.pdf
 
 # make test executes the student edition and runs nbgrader for a few chapters;
 # test-student and test-nbgrader do it for every chapter.
@@ -78,10 +87,11 @@ browser: $(STAMP)
 # (launch buttons on the student branch, no solution anywhere, accessibility, no network).
 browser-student: $(STAMP)
 	$(BIN)/python -m rnnbook.assign book-student _build/student
-	RECURRENT_BOOK_HTML=_build/student/_build/html $(BIN)/python -m pytest tests/browser/test_book.py -q -rs
+	RECURRENT_BOOK_HTML=_build/student/_build/html $(BIN)/python -m pytest tests/browser/test_book.py \
+	  tests/browser/test_pdf.py -q -rs
 
 test: $(STAMP)
-	$(MAKE) unit nbval build browser
+	$(MAKE) unit nbval build pdf browser
 	@echo; echo "Notebook execution times (budget: 90 s each on any 2-core machine, 80 s in make bench on ours, 13 min in all):"
 	@cat _build/nbval-times.txt
 

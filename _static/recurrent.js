@@ -38,3 +38,31 @@ window.addEventListener("load", () => setTimeout(() => {
     resized.observe(pre);
   });
 }, 0));
+
+// The download menu's ".pdf" printed the current page (window.print). The book has a real PDF
+// of every chapter (make pdf writes recurrent.pdf next to index.html): link to it instead.
+document.addEventListener("DOMContentLoaded", () => {
+  const button = document.querySelector("button.btn-download-pdf-button");
+  if (!button) return;
+  const link = document.createElement("a");
+  link.href = (document.documentElement.dataset.content_root || "") + "recurrent.pdf";
+  link.className = button.className;
+  link.title = "The whole book as one PDF";
+  link.innerHTML = button.innerHTML;
+  const label = link.querySelector(".btn__text-container");
+  if (label) label.textContent = "book .pdf";
+  button.replaceWith(link);
+});
+
+// "Live code" loads Thebe from a CDN and starts a kernel on mybinder.org. Offline that script
+// fails to load and the button would say "Loading thebe from CDN..." for ever: say what it needs.
+const LIVE_CODE_OFFLINE = "Live code needs a network connection (it runs on mybinder.org)";
+new MutationObserver((mutations) => {
+  mutations.forEach((m) => m.addedNodes.forEach((node) => {
+    if (node.tagName !== "SCRIPT" || !/thebe/i.test(node.src || "") || node.dataset.watched) return;
+    node.dataset.watched = "1";
+    node.addEventListener("error", () => {
+      document.querySelectorAll(".thebe-launch-button").forEach((b) => { b.innerText = LIVE_CODE_OFFLINE; });
+    });
+  }));
+}).observe(document.head, { childList: true });

@@ -115,6 +115,70 @@ def test_at_most_one_code_cell_in_six_escapes_nbval(path):
         "print what every machine agrees on (report.band, Comparison.verdicts) instead")
 
 
+#: A code cell shows one idea: at most this many lines, and at most one cell in ten above SHORT_CELL.
+LONG_CELL, SHORT_CELL = 25, 20
+#: Characters a code line may hold: what the page's code column shows at 1280 px (a browser test measures it).
+CODE_LINE = 85
+
+
+def _cell_lines(cell: dict) -> list[str]:
+    return "".join(cell["source"]).rstrip("\n").split("\n")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_code_cells_are_short_and_fit_the_column(path):
+    cells = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+    lengths = [len(_cell_lines(c)) for c in cells]
+    long = [(i, n) for i, n in enumerate(lengths) if n > LONG_CELL]
+    assert not long, f"{path.name}: code cells (index among code cells, lines) over {LONG_CELL} lines: {long}"
+    over = sum(n > SHORT_CELL for n in lengths)
+    assert 10 * over <= len(cells), (
+        f"{path.name}: {over} of {len(cells)} code cells are over {SHORT_CELL} lines (at most one in ten)")
+    wide = [(i, len(line)) for i, c in enumerate(cells) for line in _cell_lines(c) if len(line) > CODE_LINE]
+    assert not wide, f"{path.name}: code lines over {CODE_LINE} characters (code cell, length): {wide}"
+    # code written in the prose (an exercise's solution, a command) fits the column too
+    fenced = [(n, len(line)) for n, line in _fenced_code_lines(_markdown(path)) if len(line) > CODE_LINE]
+    assert not fenced, f"{path.name}: code lines in the prose over {CODE_LINE} characters (line, length): {fenced}"
+
+
+def _fenced_code_lines(text: str) -> list[tuple[int, str]]:
+    """(line number, line) of every line inside a code fence (```python, ```bash, ```, ```{code-cell})."""
+    lines, stack = [], []
+    for number, line in enumerate(text.split("\n"), 1):
+        fence = re.match(r"^\s*(`{3,}|~{3,})(.*)$", line)
+        if fence:
+            if stack and fence.group(1) == stack[-1][0] and not fence.group(2).strip():
+                stack.pop()
+            else:
+                stack.append((fence.group(1), fence.group(2).strip()))
+            continue
+        if stack and (not stack[-1][1].startswith("{") or stack[-1][1].startswith("{code")):
+            lines.append((number, line))
+    return lines
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if p.suffix == ".md"], ids=lambda p: p.stem)
+def test_code_blocks_of_the_pages_fit_the_column(path):
+    wide = [(n, len(line)) for n, line in _fenced_code_lines(path.read_text()) if len(line) > CODE_LINE]
+    assert not wide, f"{path.name}: code lines over {CODE_LINE} characters (line number, length): {wide}"
+
+
+def test_the_fence_reader_tells_code_from_directives():
+    text = "```{admonition} Note\nprose " + "p" * 90 + "\n```\n```python\nx = 1\n```\n````{tab-set}\n```bash\nls\n```\n````"
+    assert _fenced_code_lines(text) == [(5, "x = 1"), (9, "ls")]
+
+
+def test_the_cell_rule_catches_a_long_cell(tmp_path):
+    nb = {"cells": [{"cell_type": "code", "source": ["x = 1\n"] * (LONG_CELL + 1)}]}
+    (tmp_path / "long.ipynb").write_text(json.dumps(nb))
+    with pytest.raises(AssertionError, match="over 25 lines"):
+        test_code_cells_are_short_and_fit_the_column(tmp_path / "long.ipynb")
+    nb["cells"] = [{"cell_type": "code", "source": ["y" * (CODE_LINE + 1)]}]
+    (tmp_path / "wide.ipynb").write_text(json.dumps(nb))
+    with pytest.raises(AssertionError, match="over 85 characters"):
+        test_code_cells_are_short_and_fit_the_column(tmp_path / "wide.ipynb")
+
+
 def _assigned_names(source: str) -> set[str]:
     import ast
 

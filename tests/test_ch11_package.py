@@ -114,7 +114,12 @@ def test_encoder_decoder_figure():
     assert "context vector" in ax.get_title()
     texts = [t.get_text() for t in ax.texts]
     assert texts.count("enc") == 8 and texts.count("dec") == 11 and "<bos>" in texts and "<eos>" in texts
+    # 19 steps: two rows, so that the page does not shrink the boxes past reading (at most 9 inches wide)
+    assert fig.get_size_inches()[0] <= 9.0
     plt.close(fig)
+    short = plots.encoder_decoder("abc", "xyz")       # 7 steps: one row
+    assert short.get_size_inches()[1] < 3
+    plt.close(short)
     fig = plots.encoder_decoder(["how", "are", "you"], ["comment", "allez-vous"], title="words")
     assert fig.axes[0].get_title() == "words"
     plt.close(fig)

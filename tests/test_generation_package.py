@@ -4,7 +4,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from rnnbook import benchmark, data, decoding, models, text
+from rnnbook import benchmark, cells, data, decoding, models, text
 
 keras = pytest.importorskip("keras")
 
@@ -102,6 +102,12 @@ def test_language_model_step_fn_reproduces_keras(cell):
     ids = np.random.default_rng(1).integers(0, 11, 9)
     ref = keras_log_probs(lm, ids[None])[0]
     np.testing.assert_allclose(decoding.KerasDecoder(lm).log_probs(ids), ref, atol=1e-5)
+    # the lean loop over a long text computes the equations of rnnbook.cells, to rounding
+    decoder = decoding.KerasDecoder(lm)
+    forward = {"simple_rnn": cells.simple_rnn_forward, "gru": cells.gru_forward, "lstm": cells.lstm_forward}[cell]
+    long_ids = np.random.default_rng(2).integers(0, 11, 300)
+    np.testing.assert_allclose(decoder._states(long_ids), forward(decoder.embed[long_ids][None], *decoder.recurrent)[0][0],
+                               rtol=0, atol=1e-12)
     step_fn, state = decoding.keras_step_fn(lm, ids[:4])      # reads 3 tokens, the 4th is fed next
     log_probs, _ = step_fn(ids[3:4], state)
     np.testing.assert_allclose(log_probs[0], ref[3], atol=1e-5)

@@ -75,3 +75,14 @@ def test_the_random_state_afterwards_does_not_depend_on_the_workers(monkeypatch)
         benchmark.compare_models(_tiny_task(), {"gru": _builders()["gru"]}, seeds=(0, 1))
         draws.append((np.random.rand(), float(keras.random.uniform(())), ))
     assert draws[0] == draws[1]
+
+
+def test_warm_up_starts_the_workers_without_waiting(monkeypatch):
+    monkeypatch.setenv("RNNBOOK_WORKERS", "1")
+    assert parallel.warm_up() == 1                  # nothing to start: runs stay here
+    monkeypatch.setenv("RNNBOOK_WORKERS", "2")
+    assert parallel.warm_up() == 2
+    # the workers it started are the ones a later run uses
+    executor = parallel._executor(2)
+    pids = {executor.submit(parallel._ready).result(timeout=120) for _ in range(8)}
+    assert 1 <= len(pids) <= 2 and all(pid != __import__("os").getpid() for pid in pids)

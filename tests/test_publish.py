@@ -108,12 +108,11 @@ def test_unique_scripts_keeps_the_first_of_each():
         ("b.js", {"async": "async"}), ("b.js", {})]
 
 
-def test_citation_entries_become_list_items_and_code_blocks_take_focus():
+def test_citation_entries_become_list_items():
     body = ('<div role="list" class="citation-list">\n<div class="citation" id="id5" role="doc-biblioentry">'
-            '<span class="label">1</span></div>\n</div><div class="highlight"><pre><span>x</span></pre></div>')
-    out = publish.focusable_code(publish.accessible_citations(body))
+            '<span class="label">1</span></div>\n</div>')
+    out = publish.accessible_citations(body)
     assert 'role="doc-biblioentry"' not in out and out.count('role="listitem"') == 1
-    assert '<div class="highlight"><pre tabindex="0"><span>x</span></pre></div>' in out
     assert publish.accessible_citations("<p>role=doc-biblioentry in prose</p>") == "<p>role=doc-biblioentry in prose</p>"
 
 
@@ -125,3 +124,12 @@ def test_footer_and_meta_tags():
     assert '<meta property="og:title" content="Beam search | Recurrent" />' in tags
     assert 'property="og:description"' in tags and 'name="twitter:card"' in tags
     assert '<meta property="og:title" content="Recurrent" />' in publish.meta_tags("d", "Recurrent", "Recurrent")
+
+
+def test_the_build_date_follows_source_date_epoch():
+    import datetime
+
+    assert publish.build_date({"SOURCE_DATE_EPOCH": "1796515200"}) == "2026-12-06"
+    assert publish.build_date({}) == datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    with pytest.raises(ValueError, match="SOURCE_DATE_EPOCH must be a whole number of seconds"):
+        publish.build_date({"SOURCE_DATE_EPOCH": "yesterday"})

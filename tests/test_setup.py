@@ -87,3 +87,20 @@ def test_notebook_kernels_get_the_same_floating_point_code_paths_everywhere():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "Haswell 1"
+
+
+@pytest.mark.parametrize("option", ["tensorflow", "workers"])
+def test_setup_rejects_a_flag_that_is_not_a_bool(option):
+    with pytest.raises(TypeError, match=f"{option} must be True or False, got str"):
+        rnnbook.setup(0, **{option: "yes"})
+
+
+def test_setup_can_start_the_workers(monkeypatch):
+    from rnnbook import parallel
+
+    asked = []
+    monkeypatch.setattr(parallel, "warm_up", lambda: asked.append(True) or 2)
+    rnnbook.setup(0, tensorflow=False)
+    assert asked == []
+    rnnbook.setup(0, tensorflow=False, workers=True)
+    assert asked == [True]

@@ -71,3 +71,37 @@ def test_show_refuses_to_show_stale_source(tmp_path, monkeypatch):
     module.write_text("def g(x):\n    y = x\n    return y\n\n\n\n\ndef f(x):\n    return x + 2\n")  # f moved down
     with pytest.raises(RuntimeError, match="changed after it was imported"):
         rnnbook.show(probe.f)
+
+
+def test_each_module_states_its_public_names_once_at_the_top():
+    """One ``__all__`` per module, written where a reader looks for it, and every name in it exists."""
+    import importlib
+    import pkgutil
+    import re
+    from pathlib import Path
+
+    for info in pkgutil.walk_packages(rnnbook.__path__, "rnnbook."):
+        module = importlib.import_module(info.name)
+        source = Path(module.__file__).read_text()
+        assert not re.search(r"^__all__\s*\+=", source, re.M), f"{info.name} extends __all__ further down"
+        assert len(re.findall(r"^__all__\s*=", source, re.M)) <= 1, f"{info.name} sets __all__ twice"
+        missing = [n for n in getattr(module, "__all__", []) if not hasattr(module, n)]
+        assert not missing, f"{info.name}.__all__ names what it does not define: {missing}"
+
+
+def test_shown_maths_sits_behind_its_checked_wrapper():
+    """The page shows the maths; the public function checks, then calls it with the same result."""
+    from rnnbook import practice
+
+    ids = np.array([[0, 2], [1, 1]])
+    np.testing.assert_array_equal(text.one_hot(ids, 3), text._one_hot(ids, 3))
+    docs = [["a", "b", "a"], ["b", "c"]]
+    for a, b in zip(text.tfidf(docs, sublinear_tf=True), text._tfidf(docs, True, True, "l2")):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    lengths = np.array([3, 20, 7, 40, 12])
+    got = practice.bucket_batches(lengths, 2, (10, 30), seed=4)
+    want = practice._bucket_batches(lengths, 2, np.array([10, 30]), 4)
+    assert [b.tolist() for b in got] == [b.tolist() for b in want]
+    for shown in (text._one_hot, text._tfidf, practice._bucket_batches):
+        assert "raise" not in rnnbook.show(shown).code      # no argument checks above the maths
+    assert "raise" in rnnbook.show(text.one_hot).code

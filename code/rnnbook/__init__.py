@@ -25,7 +25,7 @@ from ._source import show  # noqa: E402  (after the environment above is set)
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 
 
-def setup(seed: int = 0, *, tensorflow: bool = True) -> None:
+def setup(seed: int = 0, *, tensorflow: bool = True, workers: bool = False) -> None:
     """Make a notebook reproducible: seed every generator and set the plot style.
 
     Parameters
@@ -36,11 +36,16 @@ def setup(seed: int = 0, *, tensorflow: bool = True) -> None:
     tensorflow : bool
         Also import TensorFlow/Keras and seed them.  Set ``False`` in a notebook
         that never touches TensorFlow, to save the import time.
+    workers : bool
+        Start the worker processes of :mod:`rnnbook.parallel` now, in the
+        background (:func:`rnnbook.parallel.warm_up`), so that the chapter's
+        first comparison does not wait for them.  Results do not change: a run
+        gives the same weights in a worker as here.
 
     Raises
     ------
     TypeError
-        If ``seed`` is not an int.
+        If ``seed`` is not an int, or ``tensorflow`` or ``workers`` not a bool.
     ValueError
         If ``seed`` is negative.
     """
@@ -48,6 +53,9 @@ def setup(seed: int = 0, *, tensorflow: bool = True) -> None:
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
     if seed < 0:
         raise ValueError(f"seed must be >= 0, got {seed}")
+    for name, flag in (("tensorflow", tensorflow), ("workers", workers)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be True or False, got {type(flag).__name__}")
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     # 0 unless the caller chose: `make test-portable` sets 1 to perturb
     # TensorFlow's floating-point results, as another CPU would.
@@ -58,6 +66,10 @@ def setup(seed: int = 0, *, tensorflow: bool = True) -> None:
 
     np.random.seed(seed)
     np.set_printoptions(precision=4, suppress=True)
+    if workers:
+        from . import parallel
+
+        parallel.warm_up()
     if tensorflow:
         import logging
 
@@ -85,3 +97,22 @@ def _plot_style() -> None:
             "svg.hashsalt": "rnnbook",
         }
     )
+    _sharp_figures()
+
+
+def _sharp_figures() -> None:
+    """In a notebook, draw figures as PNGs at twice their size on the page ("retina").
+
+    The notebook and the book show them at their usual size, so they stay
+    sharp on high-density screens and when a reader zooms in.  Outside
+    IPython (a script, a test) nothing changes.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:    # pragma: no cover - IPython ships with Jupyter
+        return
+    if get_ipython() is None:
+        return
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    set_matplotlib_formats("retina")

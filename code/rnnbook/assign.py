@@ -981,9 +981,29 @@ def main(argv: list[str] | None = None) -> int:
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(src), "--path-output", str(out_abs), "-q"]
     done = subprocess.run(cmd)
+    code = done.returncode
+    if code == 0:    # the edition's PDF, linked from its pages as the full book's is (make pdf)
+        code = _student_pdf(cmd[0], src, out_abs)
     if out_abs.is_dir() and not out_abs.is_symlink():
         _write_manifest(out_abs, _built_files(out_abs), "book-student")
-    return done.returncode
+    return code
+
+
+def _student_pdf(jupyter_book: str, src: Path, out: Path) -> int:
+    """Build ``src`` as one page and print it to ``out/_build/html/recurrent.pdf``; 0 on success."""
+    from . import pdf
+
+    single = out / "_build" / "singlehtml"
+    done = subprocess.run([jupyter_book, "build", str(src), "--path-output", str(out), "--builder", "singlehtml",
+                           "-q"])
+    if done.returncode != 0:
+        return done.returncode
+    try:
+        pdf.print_book(pdf.single_page(single), out / "_build" / "html" / "recurrent.pdf")
+    except (FileNotFoundError, RuntimeError) as err:
+        print(f"error: the student edition's PDF: {err}", file=sys.stderr)
+        return 2
+    return 0
 
 
 if __name__ == "__main__":

@@ -476,14 +476,42 @@ class KerasDecoder:
 
     def log_probs(self, ids) -> Array:
         """A language model's log-probabilities [steps, vocab] after each token of ``ids``, from a zero state."""
-        from .cells import gru_forward, lstm_forward, simple_rnn_forward
-
         if self.kind != "language_model":
             raise TypeError("log_probs needs a language model (rnnbook.models.language_model)")
         ids = _ids("ids", ids, self.embed.shape[0], allow_empty=False)
-        forward = {"gru": gru_forward, "lstm": lstm_forward, "simplernn": simple_rnn_forward}[self.cell]
-        h, _ = forward(self.embed[ids][None], *self.recurrent)
-        return _log_softmax(h[0] @ self.kernel + self.bias)
+        return _log_softmax(self._states(ids) @ self.kernel + self.bias)
+
+    def _states(self, ids: Array) -> Array:
+        """The recurrent states [steps, units] after each id, from a zero state.
+
+        The same equations as :mod:`rnnbook.cells` (a test compares the two),
+        written for one long sequence: the input side x_t W + b of every
+        token of the vocabulary is computed once, and each step keeps only
+        its state, not its gates, so a text of 10,000 characters takes a
+        fraction of a second.
+        """
+        W, U, b = self.recurrent
+        u, gate = self.units, lambda a: np.exp(-np.logaddexp(0.0, -a))    # cells.sigmoid, unchecked
+        rows = self.embed @ W + (b[0] if self.cell == "gru" else b)         # [vocab, gates * units]
+        b_rec = b[1] if self.cell == "gru" else 0.0
+        h, c = np.zeros(u), np.zeros(u)
+        out = np.empty((len(ids), u))
+        for t, token in enumerate(ids):
+            a = rows[token]
+            if self.cell == "gru":                    # reset_after=True, Keras's default
+                hu = h @ U + b_rec
+                zr = gate(a[: 2 * u] + hu[: 2 * u])
+                h_cand = np.tanh(a[2 * u :] + zr[u:] * hu[2 * u :])
+                h = zr[:u] * h + (1.0 - zr[:u]) * h_cand
+            elif self.cell == "lstm":
+                a = a + h @ U
+                i_f, o = gate(a[: 2 * u]), gate(a[3 * u :])
+                c = i_f[u:] * c + i_f[:u] * np.tanh(a[2 * u : 3 * u])
+                h = o * np.tanh(c)
+            else:
+                h = np.tanh(a + h @ U)
+            out[t] = h
+        return out
 
     def start(self, source=None, encoded=None) -> tuple[StepFn, object]:
         """``(step_fn, state)`` for one prompt or source.

@@ -29,7 +29,7 @@ from keras import ops
 
 from ._validate import check_positive_int, check_positive_number, type_name
 
-__all__ = ["PeepholeLSTMCell", "peephole_lstm", "LayerNormSimpleRNNCell"]
+__all__ = ["PeepholeLSTMCell", "peephole_lstm", "LayerNormSimpleRNNCell", "AdditiveAttention"]
 
 
 @keras.saving.register_keras_serializable(package="rnnbook")
@@ -263,4 +263,3 @@ class AdditiveAttention(keras.layers.Layer):
         return {**super().get_config(), "units": self.units}
 
 
-__all__ += ["AdditiveAttention"]

@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-__all__ = ["MAX_WORKERS", "WORKER_MEMORY_GB", "workers", "run_all", "start", "Run"]
+__all__ = ["MAX_WORKERS", "WORKER_MEMORY_GB", "workers", "warm_up", "run_all", "start", "Run"]
 
 #: At most this many worker processes (three seeds, the usual comparison).
 MAX_WORKERS = 3
@@ -85,6 +85,27 @@ def _executor(n: int):
 
     # workers stay up for 10 minutes between comparisons, so a notebook pays their start once
     return get_reusable_executor(max_workers=n, timeout=600, initializer=_one_thread)
+
+
+def _ready() -> int:
+    """What a warm-up job returns: the worker's process id (TensorFlow is imported by then)."""
+    return os.getpid()
+
+
+def warm_up() -> int:
+    """Start the worker processes now, in the background, and return at once.
+
+    A worker spends about 5 seconds importing TensorFlow before its first run;
+    started while the notebook imports its own libraries, the workers are ready
+    when the chapter's first comparison needs them.  Returns how many workers
+    were asked for (1: none, every run stays in the notebook's process).
+    """
+    n = workers()
+    if n > 1:
+        executor = _executor(n)
+        for _ in range(n):
+            executor.submit(_ready)
+    return n
 
 
 def run_all(fn: Callable[..., Any], jobs: Sequence[tuple]) -> list:

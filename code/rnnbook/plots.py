@@ -13,8 +13,10 @@ import numpy as np
 
 from ._validate import as_array, check_positive_int
 
-__all__ = ["series_split", "forecasts", "digit_as_sequence", "history", "unrolled_rnn", "gate_heatmaps", "gradient_norms_by_lag", "gradient_norms_grid", "loss_per_update",
-           "unrolled_bptt", "tbptt_windows"]
+__all__ = ["series_split", "forecasts", "digit_as_sequence", "history", "unrolled_rnn",
+           "gate_heatmaps", "gradient_norms_by_lag", "gradient_norms_grid", "loss_per_update",
+           "unrolled_bptt", "tbptt_windows", "dropout_masks", "error_by_horizon",
+           "time_against_length", "early_stopping_curves", "attention_heatmaps", "encoder_decoder"]
 
 _LINESTYLES = ["-", "--", ":", "-."]
 
@@ -645,8 +647,6 @@ def early_stopping_curves(curves, stops, *, title: str, ylabel: str = "validatio
     return fig
 
 
-__all__ += ["dropout_masks", "error_by_horizon", "time_against_length", "early_stopping_curves"]
-
 
 def attention_heatmaps(maps, *, title: str):
     """Attention weights of an encoder-decoder, one heatmap per example (chapter 12).
@@ -696,8 +696,6 @@ def attention_heatmaps(maps, *, title: str):
     return fig
 
 
-__all__ += ["attention_heatmaps"]
-
 
 def encoder_decoder(source, target, *, title: str | None = None):
     """An encoder-decoder drawn unrolled: the encoder reads ``source``, its last state c starts the decoder.
@@ -706,7 +704,9 @@ def encoder_decoder(source, target, *, title: str | None = None):
     its last state, the context vector c, goes on.  The decoder's cells read
     ``<bos>`` and the target tokens (teacher forcing) and predict the target
     tokens and ``<eos>``; a dashed arrow shows c entering every decoder step
-    (Cho et al.; Sutskever et al. use c only as the first state).
+    (Cho et al.; Sutskever et al. use c only as the first state).  Up to 12
+    steps in all are drawn in one row; longer pairs put the encoder in a row
+    above the decoder, so that the labels stay readable at the width of a page.
 
     Parameters
     ----------
@@ -739,21 +739,32 @@ def encoder_decoder(source, target, *, title: str | None = None):
     source, target = list(source), list(target)
     plt = _plt()
     n_src, n_tgt = len(source), len(target) + 1
-    gap = 1.0
-    width = 1.2 * (n_src + n_tgt) + gap + 0.6
-    fig, ax = plt.subplots(figsize=(min(0.62 * width, 13.0), 2.6))
+    # up to 12 steps in all, one row; beyond, the encoder above the decoder, so that the boxes
+    # keep a readable size at the width of a page
+    two_rows = n_src + n_tgt > 12
+    if two_rows:
+        enc_x = [1.2 * k for k in range(n_src)]
+        dec_x = [1.2 * k for k in range(n_tgt)]
+        enc_y = 4.1                                   # the encoder's token row; its cells sit 1 higher
+        right = max(enc_x[-1], dec_x[-1]) + 1.1
+        fig, ax = plt.subplots(figsize=(0.62 * (right - dec_x[0] + 1.4), 4.6))
+    else:
+        gap = 1.0
+        enc_x = [1.2 * k for k in range(n_src)]
+        dec_x = [enc_x[-1] + gap + 1.2 * (k + 1) for k in range(n_tgt)]
+        enc_y = 0.0
+        fig, ax = plt.subplots(figsize=(min(0.62 * (1.2 * (n_src + n_tgt) + gap + 0.6), 13.0), 2.6))
 
     box = functools.partial(_diagram_box, ax, fontsize=8)
     arrow = functools.partial(_diagram_arrow, ax, lw=1.3)
+    dashed = dict(color="0.45", lw=0.9, ls="--")
 
-    enc_x = [1.2 * k for k in range(n_src)]
-    dec_x = [enc_x[-1] + gap + 1.2 * (k + 1) for k in range(n_tgt)]
     for k, (x, token) in enumerate(zip(enc_x, source)):
-        box(x, 1, "enc", PALETTE[0])
-        box(x, 0, "\u2423" if token == " " else token, PALETTE[1], w=0.7, h=0.4, text_color="black")
-        arrow(x, 0.2, x, 0.68)
+        box(x, enc_y + 1, "enc", PALETTE[0])
+        box(x, enc_y, "\u2423" if token == " " else token, PALETTE[1], w=0.7, h=0.4, text_color="black")
+        arrow(x, enc_y + 0.2, x, enc_y + 0.68)
         if k:
-            arrow(enc_x[k - 1] + 0.5, 1, x - 0.5, 1)
+            arrow(enc_x[k - 1] + 0.5, enc_y + 1, x - 0.5, enc_y + 1)
     inputs, outputs = ["<bos>"] + target, target + ["<eos>"]
     for k, x in enumerate(dec_x):
         box(x, 1, "dec", PALETTE[3])
@@ -764,17 +775,31 @@ def encoder_decoder(source, target, *, title: str | None = None):
         if k:
             arrow(dec_x[k - 1] + 0.5, 1, x - 0.5, 1)
     # the context vector: the encoder's last state starts the decoder
-    arrow(enc_x[-1] + 0.5, 1, dec_x[0] - 0.5, 1)
-    ax.text((enc_x[-1] + dec_x[0]) / 2, 1.15, "$c$", ha="center", va="bottom", fontsize=11)
-    ax.plot([enc_x[-1], enc_x[-1], dec_x[-1]], [1.32, 2.75, 2.75], color="0.45", lw=0.9, ls="--")
+    if two_rows:
+        # from the last encoder cell, right and down, then along under the encoder to the first decoder cell
+        elbow = [(enc_x[-1] + 0.5, enc_y + 1), (right, enc_y + 1), (right, 3.2), (dec_x[0] - 0.9, 3.2),
+                 (dec_x[0] - 0.9, 1)]
+        ax.plot(*zip(*elbow), color="black", lw=1.3)
+        arrow(dec_x[0] - 0.9, 1, dec_x[0] - 0.5, 1)
+        ax.text(right + 0.12, (enc_y + 1 + 3.2) / 2, "$c$", ha="left", va="center", fontsize=11)
+        ax.plot([dec_x[0] - 0.38, dec_x[-1] - 0.38], [2.75, 2.75], **dashed)
+        ax.plot([right - 0.2, right - 0.2, dec_x[-1] - 0.38], [3.2, 2.75, 2.75], **dashed)
+        ax.text(dec_x[0] - 0.45, 3.35, "c at every step (Cho et al.; not in Sutskever et al.)", fontsize=8,
+                color="0.3")
+        ax.text(enc_x[0] - 0.45, enc_y + 1.7, "encoder reads the source", ha="left", fontsize=9)
+    else:
+        arrow(enc_x[-1] + 0.5, 1, dec_x[0] - 0.5, 1)
+        ax.text((enc_x[-1] + dec_x[0]) / 2, 1.15, "$c$", ha="center", va="bottom", fontsize=11)
+        ax.plot([enc_x[-1], enc_x[-1], dec_x[-1]], [1.32, 2.75, 2.75], **dashed)
+        ax.text(enc_x[-1] + 0.1, 2.85, "c at every step (Cho et al.; not in Sutskever et al.)", fontsize=8, color="0.3")
+        ax.text(enc_x[0] - 0.45, -0.55, "encoder reads the source", ha="left", fontsize=9)
     for x in dec_x:
         ax.annotate("", xy=(x - 0.38, 1.32), xytext=(x - 0.38, 2.75),
                     arrowprops=dict(arrowstyle="-|>", lw=0.8, ls="--", color="0.45", shrinkA=0, shrinkB=0))
-    ax.text(enc_x[-1] + 0.1, 2.85, "c at every step (Cho et al.; not in Sutskever et al.)", fontsize=8, color="0.3")
-    ax.text(enc_x[0] - 0.45, -0.55, "encoder reads the source", ha="left", fontsize=9)
     ax.text(dec_x[0] - 0.45, -0.55, "decoder reads <bos> + target, predicts target + <eos>", ha="left", fontsize=9)
-    ax.set_xlim(enc_x[0] - 0.7, dec_x[-1] + 0.7)
-    ax.set_ylim(-0.8, 3.1)
+    ax.set_xlim(min(enc_x[0], dec_x[0]) - 1.1 if two_rows else enc_x[0] - 0.7,
+                (right + 0.6) if two_rows else dec_x[-1] + 0.7)
+    ax.set_ylim(-0.8, enc_y + 2.0 if two_rows else 3.1)
     ax.set_aspect("equal")
     ax.axis("off")
     ax.set_title(title or "An encoder-decoder, unrolled: the context vector c is the encoder's last state")
@@ -782,4 +807,3 @@ def encoder_decoder(source, target, *, title: str | None = None):
     return fig
 
 
-__all__ += ["encoder_decoder"]

@@ -358,7 +358,13 @@ def bucket_batches(
             "boundaries must be increasing ints, e.g. (15, 30, 45); "
             f"got {boundaries!r}"
         )
-    rng = np.random.default_rng(check_seed("seed", seed))
+    return _bucket_batches(lengths, batch_size, bounds, check_seed("seed", seed))
+
+
+def _bucket_batches(lengths: np.ndarray, batch_size: int, bounds: np.ndarray,
+                    seed: int) -> list[np.ndarray]:
+    """:func:`bucket_batches` once its arguments are checked: bucket, shuffle, cut, shuffle again."""
+    rng = np.random.default_rng(seed)
     # 0 .. len(boundaries)
     bucket = np.searchsorted(bounds, lengths, side="right")
     batches = []

@@ -20,6 +20,7 @@ import argparse
 import datetime
 import html
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -35,7 +36,10 @@ SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 MAX_CODE_LINE = 85
 
 __all__ = ["tidy", "tidy_file", "strip_solution_markers", "long_code_lines", "unique_scripts",
-           "setup"]
+           "HERO", "hero_figure", "build_date", "setup"]
+
+#: The landing page's figure, drawn by :func:`hero_figure` (``python -m rnnbook.publish hero``).
+HERO = Path("images") / "hero.svg"
 
 
 def _add_tags(cell: dict, *tags: str) -> None:
@@ -165,20 +169,14 @@ def accessible_citations(body: str) -> str:
     return body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
-def focusable_code(body: str) -> str:
-    """Every highlighted code block reachable from the keyboard (``tabindex="0"`` on its ``<pre>``).
-
-    A code block whose lines are wider than the column scrolls sideways; WCAG
-    2.1.1 asks that a keyboard user can scroll it too, which needs the block to
-    take focus (axe-core's ``scrollable-region-focusable``, a serious violation).
-    """
-    return body.replace('<div class="highlight"><pre>', '<div class="highlight"><pre tabindex="0">')
-
-
 def _accessible_page(app, pagename, templatename, context, doctree) -> None:
-    """Sphinx ``html-page-context`` hook: :func:`accessible_citations` and :func:`focusable_code` on the body."""
+    """Sphinx ``html-page-context`` hook: :func:`accessible_citations` on the body.
+
+    (A code block that scrolls sideways takes keyboard focus through ``_static/recurrent.js``,
+    which checks every block whenever its size changes, closed dropdowns included.)
+    """
     if "body" in context:
-        context["body"] = focusable_code(accessible_citations(context["body"]))
+        context["body"] = accessible_citations(context["body"])
 
 
 def footer_html(version: str, built: str) -> str:
@@ -196,11 +194,30 @@ def meta_tags(description: str, title: str, book: str) -> str:
                    for key, value in tags.items())
 
 
+def build_date(environ: dict | None = None) -> str:
+    """The date a build states, ISO format: ``SOURCE_DATE_EPOCH`` if set (reproducible builds), else today (UTC).
+
+    Raises
+    ------
+    ValueError
+        If ``SOURCE_DATE_EPOCH`` is set to anything but a whole number of seconds.
+    """
+    environ = os.environ if environ is None else environ
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        if not epoch.isdigit():
+            raise ValueError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970; got {epoch!r}")
+        moment = datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+    else:
+        moment = datetime.datetime.now(datetime.timezone.utc)
+    return moment.date().isoformat()
+
+
 def _stamp_footer(app, config) -> None:
     """Sphinx ``config-inited`` hook: the version and build date in the theme's footer."""
     from . import __version__
 
-    built = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    built = build_date()
     config.html_theme_options = {**config.html_theme_options, "extra_footer": footer_html(__version__, built)}
 
 
@@ -223,12 +240,40 @@ def setup(app):
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
+def hero_figure(path: str | Path) -> Path:
+    """Draw the landing page's figure, a recurrent cell folded and unrolled, as an SVG at ``path``.
+
+    The same drawing as chapter 2's (:func:`rnnbook.plots.unrolled_rnn`), as a
+    vector image with no date in it, so that drawing it again gives the same
+    file (a test checks the committed one).
+    """
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    from . import _plot_style, plots
+
+    _plot_style()
+    fig = plots.unrolled_rnn(4, title="One cell, the same weights at every step: a recurrent network unrolled")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rnnbook.publish", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     tidy_parser = sub.add_parser("tidy", help="tidy executed notebooks in place for storage")
     tidy_parser.add_argument("notebooks", nargs="+")
+    hero_parser = sub.add_parser("hero", help=f"draw the landing page's figure (default {HERO})")
+    hero_parser.add_argument("path", nargs="?", default=str(HERO))
     args = parser.parse_args(argv)
+    if args.command == "hero":
+        print(f"wrote {hero_figure(args.path)}")
+        return 0
     for name in args.notebooks:
         try:
             changes = tidy_file(name)

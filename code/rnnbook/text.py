@@ -200,10 +200,15 @@ def one_hot(ids, depth: int) -> np.ndarray:
         raise ValueError(
             f"ids must lie in [0, {depth}), got values from {a.min()} to {a.max()}"
         )
-    flat = a.astype(np.int64).reshape(-1)
+    return _one_hot(a, depth)
+
+
+def _one_hot(ids: np.ndarray, depth: int) -> np.ndarray:
+    """:func:`one_hot` once its arguments are checked: a 1 in column ``id`` of each row, 0 elsewhere."""
+    flat = ids.astype(np.int64).reshape(-1)
     out = np.zeros((flat.size, depth), dtype=np.float32)
     out[np.arange(flat.size), flat] = 1.0
-    return out.reshape(a.shape + (depth,))
+    return out.reshape(ids.shape + (depth,))
 
 
 def _check_docs(docs) -> list[list[str]]:
@@ -289,11 +294,17 @@ def tfidf(docs, smooth_idf: bool = True, sublinear_tf: bool = False,
     sublinear_tf = check_bool("sublinear_tf", sublinear_tf)
     if norm is not None and (not isinstance(norm, str) or norm not in ("l2", "l1")):
         raise ValueError(f"norm must be 'l2', 'l1' or None; got {norm!r}")
-    vocabulary = sorted({t for doc in docs for t in doc})
-    if not vocabulary:
+    if not any(docs):
         raise ValueError(
             f"docs must hold at least one token; got {len(docs)} empty document(s)"
         )
+    return _tfidf(docs, smooth_idf, sublinear_tf, norm)
+
+
+def _tfidf(docs: list[list[str]], smooth_idf: bool, sublinear_tf: bool,
+           norm: str | None) -> tuple[np.ndarray, list[str]]:
+    """:func:`tfidf` once its arguments are checked: counts, idf weights, row norms."""
+    vocabulary = sorted({t for doc in docs for t in doc})
     column = {t: j for j, t in enumerate(vocabulary)}
     tf = np.zeros((len(docs), len(vocabulary)))
     for row, doc in enumerate(docs):

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from ._validate import check_choice, check_positive_int
 
-__all__ = ["gradient_norm_explorer", "draw_gradient_norms"]
+__all__ = ["gradient_norm_explorer", "draw_gradient_norms", "draw_temperature",
+           "temperature_explorer", "nbest_dates", "print_nbest", "beam_width_explorer"]
 
 
 #: Show each control's whole label ("sigma_max(U)", not "sigma_ma...").
@@ -199,8 +200,6 @@ def temperature_explorer(log_probs, labels, n: int = 12):
     )
 
 
-__all__ += ["draw_temperature", "temperature_explorer"]
-
 
 # --------------------------------------------------------------------------- chapter 12: beam width
 def nbest_dates(model, dates, written: str, beam_width: int = 4, length_penalty: float = 0.0) -> list[tuple[str, float]]:
@@ -281,4 +280,3 @@ def beam_width_explorer(models_by_name, dates, written=("Saturday 21 November 20
     )
 
 
-__all__ += ["nbest_dates", "print_nbest", "beam_width_explorer"]

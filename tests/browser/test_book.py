@@ -92,6 +92,24 @@ COLLECT = """async () => {
     meta: Object.fromEntries([...document.querySelectorAll('meta[name], meta[property]')]
         .map(m => [m.getAttribute('name') || m.getAttribute('property'), m.content])),
     footer: [...document.querySelectorAll('footer')].map(f => f.innerText).join(' / '),
+    pdfLink: (document.querySelector('a.btn-download-pdf-button') || {}).href || null,
+    printButtons: document.querySelectorAll('button[onclick*="print"]').length,
+    // TeX that MathJax left as text: a macro inside \\text{...} is not expanded
+    rawTex: [...document.querySelectorAll('mjx-container')].map(m => m.textContent)
+        .filter(t => /\\\\[a-zA-Z]+/.test(t)).map(t => t.slice(0, 80)).slice(0, 10),
+    // code blocks and display equations the reader must scroll sideways to read (at 1280 px)
+    clippedCode: [...document.querySelectorAll('div.highlight pre')]
+        .filter(p => p.offsetParent !== null && p.innerText.trim() && p.scrollWidth > p.clientWidth + 1)
+        .map(p => ({first: p.innerText.split('\\n')[0].slice(0, 60),
+                    longest: Math.max(...p.innerText.split('\\n').map(l => l.length))})),
+    clippedMath: [...document.querySelectorAll('mjx-container[display="true"]')]
+        .filter(m => m.offsetParent !== null && m.scrollWidth > m.clientWidth + 1)
+        .map(m => m.textContent.slice(0, 60)),
+    // raster figures with fewer than ~2 image pixels per CSS pixel are blurred on a high-density screen
+    blurryFigures: [...document.querySelectorAll('div.cell_output img, figure img')]
+        .filter(img => img.offsetParent !== null && !/\\.svg$/i.test(img.getAttribute('src') || ''))
+        .filter(img => img.naturalWidth < 1.9 * img.getBoundingClientRect().width)
+        .map(img => `${img.getAttribute('src')}: ${img.naturalWidth} px drawn at ${Math.round(img.getBoundingClientRect().width)} px`),
   };
 }"""
 
@@ -164,6 +182,14 @@ def _load(page, url, rec):
 
 AXE_RULESETS = ["wcag2a", "wcag2aa"]       # WCAG 2.0 levels A and AA, as axe-core tags them
 AXE_FAILING = ("serious", "critical")       # impacts that fail; "minor" and "moderate" are reported only
+# Wait until every CSS transition and animation on the page has finished (a frame first, so that
+# the ones a class change just started are listed).
+SETTLED = """async () => {
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const finite = document.getAnimations().filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity);
+  await Promise.race([Promise.all(finite.map(a => a.finished.catch(() => null))),
+                      new Promise(r => setTimeout(r, 5000))]);
+}"""
 DARK_MODE = """() => { document.documentElement.dataset.theme = 'dark';
                        document.documentElement.dataset.mode = 'dark'; }"""
 
@@ -200,10 +226,10 @@ class Visits:
             opened = page.evaluate(OPEN_EVERYTHING)
             data["opened_text"], data["opened_code"] = opened["text"], opened["code"]
             # with every solution and dropdown open, in the default light mode, then in dark mode
-            page.wait_for_timeout(600)   # opened dropdowns fade in: measure contrast after the fade
+            page.evaluate(SETTLED)   # opened dropdowns fade in: measure contrast after the fade
             data["axe"] = {"light": axe_violations(page)}
             page.evaluate(DARK_MODE)
-            page.wait_for_timeout(500)   # the theme's colour transitions settle
+            page.evaluate(SETTLED)   # the theme's colour transitions settle
             data["axe"]["dark"] = axe_violations(page)
             data["desktop"] = rec
         finally:
@@ -315,6 +341,7 @@ def test_every_equation_typesets_offline(visit, name):
                                  f"offline{_lines(blocked_mathjax)}\n  (MathJax state: {v['mathjax']}; "
                                  f"{v['math']} math elements, {v['mjx']} typeset)")
     assert v["mathjax"] == "typeset", f"{v['url']}: MathJax {v['mathjax']} (scripts: {v['mathjaxScripts']})"
+    assert not v["rawTex"], f"{v['url']}: TeX macros shown as text inside equations{_lines(v['rawTex'])}"
     assert v["mjx"] == v["math"], (f"{v['url']}: {v['math']} math elements but {v['mjx']} mjx-container; "
                                    f"untypeset:{_lines(v['untypeset'])}")
     raw = [v["text"][max(0, m.start() - 30):m.end() + 30].replace("\n", " ")
@@ -538,7 +565,7 @@ def test_screenshot_of_a_chapter(chromium, book_url, label, viewport):
 # What a broken directive, role or math span leaves in the prose (code blocks and outputs excluded).
 MARKUP = re.compile(r"```|:::|\{(admonition|exercise|solution|solution-start|solution-end|figure|note|warning|"
                     r"numref|term|footcite|cite|ref|eq|doc|glue)\}|^\s*:(class|label|name|width|align):"
-                    r"|\$\$|\$\\[a-zA-Z]+", re.MULTILINE)
+                    r"|\$\$|\$\\[a-zA-Z]+|\$[^\s$](?:[^$\n]{0,80}[^\s$])?\$", re.MULTILINE)
 # A word doubled before a reference: "exercise Exercise 3.6", "chapter Chapter 5".
 DOUBLED = re.compile(r"\b(exercise|chapter|figure|fig\.|table|section|equation|appendix)\s+\1\b", re.IGNORECASE)
 
@@ -598,7 +625,8 @@ def test_the_caption_check_sees_a_lost_token():
     assert _caption_tokens("Fig. 11.1 reads and the target and predicts the target and .").count("<bos>") == 0
     assert DOUBLED.search("see exercise Exercise 3.6") and not DOUBLED.search("see Exercise 3.6")
     assert MARKUP.search("text ```{admonition} Common") and MARKUP.search(":class: warning")
-    assert not MARKUP.search("a cost of $5 and 3 :: 4")
+    assert not MARKUP.search("a cost of $5 and 3 :: 4") and not MARKUP.search("from $5 to $10")
+    assert MARKUP.search("the raw $p_i, p_f, p_o$ of a broken box") and MARKUP.search("a raw $x$ here")
 
 
 @pytest.mark.parametrize("name", PAGES[:3])
@@ -621,3 +649,79 @@ def test_figures_fit_a_phone_and_open_at_full_size(visit, name):
     wide = [f"{f['src']}: {f['width']:.0f} px" for f in v["phone_figures"] if f["width"] > PHONE[0]]
     assert not wide, f"{v['url']}: figures wider than a 390 px screen{_lines(wide)}"
     assert not v["unlinkedFigures"], f"{v['url']}: figures with no link to their full size{_lines(v['unlinkedFigures'])}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_code_and_equations_fit_the_column(visit, name):
+    """At 1280 px every code block and display equation is read without a sideways scrollbar."""
+    v = visit(name)
+    code = [f"{c['first']!r}... (longest line {c['longest']} characters)" for c in v["clippedCode"]]
+    assert not code, f"{v['url']}: code blocks cut off at the right edge{_lines(code)}"
+    assert not v["clippedMath"], (f"{v['url']}: display equations wider than the column (break them with "
+                                  f"aligned){_lines(v['clippedMath'])}")
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_PAGES)
+def test_figures_are_sharp_on_a_high_density_screen(visit, name):
+    v = visit(name)
+    assert not v["blurryFigures"], f"{v['url']}: figures drawn at 1x{_lines(v['blurryFigures'])}"
+
+
+def test_the_fit_checks_see_a_wide_block_and_a_blurry_figure(chromium):
+    """The checks can fail: a code line wider than its box, a wide equation, a 1x image, raw TeX are reported."""
+    import base64
+    import io
+
+    import matplotlib
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(1, 1), dpi=100)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    png = base64.b64encode(buffer.getvalue()).decode()
+    context, page, _ = new_page(chromium, DESKTOP)
+    try:
+        page.set_content(
+            '<html><body><main style="width:300px">'
+            '<div class="highlight"><pre style="overflow-x:auto">' + "x" * 200 + '</pre></div>'
+            '<mjx-container display="true" style="display:block;overflow-x:auto;width:200px">'
+            '<span style="display:inline-block;width:600px">wide</span></mjx-container>'
+            f'<div class="cell_output"><img src="data:image/png;base64,{png}" width="100"></div>'
+            '<mjx-container><mjx-utext>Cho et al. (\\texttt{every\\_step})</mjx-utext></mjx-container>'
+            '</main></body></html>')
+        seen = page.evaluate(COLLECT)
+    finally:
+        context.close()
+    assert [c["longest"] for c in seen["clippedCode"]] == [200]
+    assert seen["clippedMath"] == ["wide"]
+    assert len(seen["blurryFigures"]) == 1 and "100 px drawn at 100 px" in seen["blurryFigures"][0]
+    assert seen["rawTex"] == ["Cho et al. (\\texttt{every\\_step})"]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_the_download_menu_offers_the_whole_book_as_a_pdf(visit, name):
+    """The ".pdf" entry is the book's PDF (make pdf), not window.print() of one page."""
+    v = visit(name)
+    assert v["printButtons"] == 0, f"{v['url']}: a button still prints the page instead of linking the PDF"
+    assert v["pdfLink"] and v["pdfLink"].endswith("/recurrent.pdf"), f"{v['url']}: PDF link {v['pdfLink']!r}"
+    base = v["url"][: -len(f"{name}.html")]
+    assert v["pdfLink"].startswith(base), f"{v['url']}: the PDF link leaves the book: {v['pdfLink']}"
+    target = HTML / v["pdfLink"][len(base):]
+    assert target.is_file(), f"{v['url']}: the PDF link leads to {target}, which was not built (`make pdf`)"
+
+
+def test_live_code_offline_says_it_needs_the_network(chromium, book_url):
+    """With no network, the "Live code" button says what it needs instead of loading for ever."""
+    context, page, rec = new_page(chromium, DESKTOP)
+    try:
+        page.goto(book_url + "chapters/05_lstm.html", wait_until="load")
+        page.wait_for_function("() => typeof initThebe === 'function'", timeout=10_000)
+        page.evaluate("() => document.querySelector('.thebe-launch-button').click()")
+        page.wait_for_function(
+            "() => document.querySelector('.thebe-launch-button').innerText.includes('needs a network')",
+            timeout=15_000)
+        assert any("thebe" in url.lower() for url in rec.external), "no request for Thebe was blocked"
+    finally:
+        context.close()
