@@ -86,7 +86,7 @@ browser: $(STAMP)
 # The student edition, built as an instructor publishes it, through the same page checks
 # (launch buttons on the student branch, no solution anywhere, accessibility, no network).
 browser-student: $(STAMP)
-	$(BIN)/python -m rnnbook.assign book-student _build/student
+	$(BIN)/python -m rnnbook.assign book-student _build/student --pdf
 	RECURRENT_BOOK_HTML=_build/student/_build/html $(BIN)/python -m pytest tests/browser/test_book.py \
 	  tests/browser/test_pdf.py -q -rs
 
@@ -107,7 +107,7 @@ student: $(STAMP)
 	$(BIN)/python -m rnnbook.assign student student
 
 book-student: $(STAMP)
-	$(BIN)/python -m rnnbook.assign book-student _build/student
+	$(BIN)/python -m rnnbook.assign book-student _build/student --pdf
 	@echo "Open file://$(CURDIR)/_build/student/_build/html/index.html"
 
 execute: $(STAMP)

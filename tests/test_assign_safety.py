@@ -250,7 +250,8 @@ def fake_build(monkeypatch):
             return real_run(cmd, *a, **k)
         calls.append(cmd)
         out = Path(cmd[cmd.index("--path-output") + 1])
-        _write(out / "_build" / "html" / "index.html", "<html>built</html>\n")
+        builder = cmd[cmd.index("--builder") + 1] if "--builder" in cmd else "html"
+        _write(out / "_build" / builder / "index.html", "<html>built</html>\n")
         return subprocess.CompletedProcess(cmd, 0)
 
     monkeypatch.setattr(assign.subprocess, "run", run)
@@ -269,6 +270,20 @@ def test_book_student_inside_the_book_twice(tree, fake_build, monkeypatch):
     assert len(fake_build) == 2
     assert fake_build[0][fake_build[0].index("build") + 1] == str(book / "_build" / "student-source")
     assert (book / "_build" / "html" / "index.html").exists()
+
+
+def test_book_student_prints_its_pdf_when_asked(tree, fake_build, monkeypatch):
+    from rnnbook import pdf
+
+    tmp, book = tree
+    printed = []
+    monkeypatch.setattr(pdf, "print_book", lambda html, out: printed.append((Path(html), Path(out))) or {})
+    out = tmp / "site"
+    assert assign.main(["book-student", str(out), "--root", str(book)]) == 0
+    assert printed == [] and [c[-2:] for c in fake_build] == [[str(out), "-q"]]
+    assert assign.main(["book-student", str(out), "--root", str(book), "--pdf"]) == 0
+    assert printed == [(out / "_build" / "singlehtml" / "index.html", out / "_build" / "html" / "recurrent.pdf")]
+    assert "singlehtml" in fake_build[-1]
 
 
 def test_book_student_refuses_an_unmarked_source_folder(tree, fake_build, capsys):

@@ -945,6 +945,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true",
                         help="if a file the tool wrote was changed, move the old folder aside to OUT.old-<time> "
                              "(it is never deleted) and write a fresh one")
+    parser.add_argument("--pdf", action="store_true",
+                        help="book-student: also print the edition as one PDF, OUT/_build/html/recurrent.pdf "
+                             "(needs Chromium; rnnbook.pdf)")
     parser.add_argument("--course-id", default="recurrent", help="nbgrader: the course id (default: recurrent)")
     parser.add_argument("--exchange", default=None, help="nbgrader: the exchange folder (Exchange.root)")
     args = parser.parse_args(argv)
@@ -982,7 +985,7 @@ def main(argv: list[str] | None = None) -> int:
     cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(src), "--path-output", str(out_abs), "-q"]
     done = subprocess.run(cmd)
     code = done.returncode
-    if code == 0:    # the edition's PDF, linked from its pages as the full book's is (make pdf)
+    if code == 0 and args.pdf:    # the edition's PDF, linked from its pages as the full book's is (make pdf)
         code = _student_pdf(cmd[0], src, out_abs)
     if out_abs.is_dir() and not out_abs.is_symlink():
         _write_manifest(out_abs, _built_files(out_abs), "book-student")

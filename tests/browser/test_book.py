@@ -454,6 +454,10 @@ def test_launch_buttons_point_at_the_configured_repository(visit, name, chromium
                 seen.add("repository")
                 if href not in (repo_url, repo_url + "/"):
                     problems.append(f"repository: {href} != {repo_url}")
+        elif "btn-download-pdf-button" in link["cls"]:     # the whole book's PDF (its own test follows it)
+            seen.add("pdf")
+            if not link["raw"].endswith("recurrent.pdf"):
+                problems.append(f"pdf: {link['raw']} is not the book's PDF")
         elif "download" in link["cls"]:
             seen.add("download")
             if not link["raw"].endswith(f"_sources/{source}"):
@@ -470,7 +474,7 @@ def test_launch_buttons_point_at_the_configured_repository(visit, name, chromium
     context = chromium.new_context()
     try:
         for link in links:
-            if "download" in link["cls"]:
+            if "download" in link["cls"] and "btn-download-pdf-button" not in link["cls"]:
                 resp = context.request.get(link["href"])
                 assert resp.ok, f"download button {link['href']}: HTTP {resp.status}"
                 assert resp.json().get("cells"), f"download button {link['href']} does not serve a notebook"
@@ -718,10 +722,11 @@ def test_live_code_offline_says_it_needs_the_network(chromium, book_url):
     try:
         page.goto(book_url + "chapters/05_lstm.html", wait_until="load")
         page.wait_for_function("() => typeof initThebe === 'function'", timeout=10_000)
-        page.evaluate("() => document.querySelector('.thebe-launch-button').click()")
+        # the launch menu's "Live Code" entry (sphinx-book-theme adds the status button under the title)
+        page.evaluate("() => document.querySelector('button.btn-launch-thebe').click()")
         page.wait_for_function(
-            "() => document.querySelector('.thebe-launch-button').innerText.includes('needs a network')",
-            timeout=15_000)
+            "() => (document.querySelector('.thebe-launch-button') || {innerText: ''}).innerText"
+            ".includes('needs a network')", timeout=15_000)
         assert any("thebe" in url.lower() for url in rec.external), "no request for Thebe was blocked"
     finally:
         context.close()

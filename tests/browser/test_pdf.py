@@ -67,8 +67,9 @@ def reader():
 def test_the_pdf_has_every_chapter_in_its_bookmarks(reader):
     pages = len(reader.pages)
     assert 150 <= pages <= 1500, f"{PDF}: {pages} pages"
-    outline = " | ".join(_outline_titles(reader.outline))
-    missing = [t for t in _chapter_titles() if t not in outline]
+    # a title wrapped over two lines loses the space at the break in Chromium's bookmarks
+    outline = re.sub(r"\s+", "", " | ".join(_outline_titles(reader.outline)))
+    missing = [t for t in _chapter_titles() if re.sub(r"\s+", "", t) not in outline]
     assert not missing, f"{PDF}: chapters missing from the bookmarks: {missing}"
 
 
@@ -106,26 +107,34 @@ def test_the_pdf_shows_no_raw_tex_and_is_newer_than_its_sources(reader):
         assert not stale, f"{PDF} is older than {stale[:5]}: run `make pdf` again"
 
 
-def _page(tmp_path, body: str):
-    (tmp_path / "index.html").write_text(f"<html><head><title>t</title></head><body><article>{body}</article>"
-                                         "</body></html>")
-    return tmp_path / "index.html"
+def _print(tmp_path, body: str):
+    """``python -m rnnbook.pdf`` on a one-page build holding ``body`` (a process of its own, as make pdf runs it)."""
+    import subprocess
+    import sys
+
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "index.html").write_text(f"<html><head><title>t</title></head><body><article>{body}</article>"
+                                      "</body></html>")
+    return subprocess.run([sys.executable, "-m", "rnnbook.pdf", str(build), str(tmp_path / "out.pdf")],
+                          capture_output=True, text=True, timeout=300)
 
 
 def test_printing_writes_a_pdf_of_a_page(tmp_path):
     require_chromium()
     from pypdf import PdfReader
 
-    report = pdf.print_book(_page(tmp_path, "<h1>A chapter</h1><p>Some prose.</p>"), tmp_path / "out.pdf")
-    assert report["maths"] == "no maths" and report["overflow"] == []
+    done = _print(tmp_path, "<h1>A chapter</h1><p>Some prose.</p>")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "no maths" in done.stdout
     assert "A chapter" in PdfReader(str(tmp_path / "out.pdf")).pages[0].extract_text()
 
 
 def test_printing_refuses_a_page_that_would_be_cut_at_the_margin(tmp_path):
     require_chromium()
     wide = "<table><tr><td style='white-space:nowrap'>" + "word " * 300 + "</td></tr></table>"
-    with pytest.raises(RuntimeError, match="cut at the right margin"):
-        pdf.print_book(_page(tmp_path, wide), tmp_path / "out.pdf")
+    done = _print(tmp_path, wide)
+    assert done.returncode == 2 and "cut at the right margin" in done.stderr, done.stderr[-2000:]
     assert not (tmp_path / "out.pdf").exists()
 
 
