@@ -48,9 +48,7 @@ book: $(STAMP)
 # The whole book as one PDF, linked from every page's download menu: Sphinx's singlehtml
 # build, printed by Chromium (offline) once every equation is typeset (rnnbook/pdf.py).
 pdf: $(STAMP)
-	rm -rf _build/singlehtml
-	$(BIN)/jupyter-book build . --builder singlehtml -q
-	$(BIN)/python -m rnnbook.pdf _build/singlehtml _build/html/recurrent.pdf
+	$(BIN)/python -m rnnbook.pdf --source . _build/html/recurrent.pdf
 
 # make test executes the student edition and runs nbgrader for a few chapters;
 # test-student and test-nbgrader do it for every chapter.

@@ -199,7 +199,8 @@ def _check_edition(out: Path, book: Path):
         assert (out / name).read_bytes() == (book / name).read_bytes(), name
     nb = nbformat.read(out / "chapters" / "ch1.ipynb", as_version=4)
     assert "raise NotImplementedError()" in nb.cells[1].source and "return 1" not in nb.cells[1].source
-    assert not (out / "tests").exists() and not (out / "data").exists()
+    assert not (out / "tests").exists()
+    assert (out / "data" / "d.csv").read_bytes() == (book / "data" / "d.csv").read_bytes()   # the notebooks run there
 
 
 def test_new_folder_twice_keeps_what_the_tool_did_not_write(tree):

@@ -65,7 +65,8 @@ def test_compare_cells_trains_through_models_train(train_calls):
     assert len(calls) == 1 and len(r["lstm"].epoch_seconds) == 1  # 2 epochs, the first one skipped
     kw = calls[0]
     assert (kw["epochs"], kw["loss"], kw["batch_size"], kw["learning_rate"], kw["clipnorm"]) == (2, "mse", 20, 1e-2, 1.0)
-    assert len(kw["callbacks"]) == 1
+    # the epoch timer, and the snapshot of the optimizer's start that lets later seeds reuse the traced model
+    assert [type(c).__name__ for c in kw["callbacks"]] == ["LambdaCallback", "Snapshot"]
 
 
 def test_compare_cells_needs_a_builder():
@@ -141,7 +142,8 @@ def test_compare_models_records_validation_curves_models_and_solved_counts(train
     builders = {"tiny gru": lambda: recurrent_model("gru", 2, steps=5, features=2),
                 "tiny rnn": lambda: recurrent_model("simple_rnn", 2, steps=5, features=2)}
     c = benchmark.compare_models(_val_task(), builders, seeds=(0, 1), keep_models=True)
-    assert [k["global_clipnorm"] for k in calls] == [1.0] * 4 and all(k["clipnorm"] is None for k in calls)
+    # one compile per builder: its second seed reuses the compiled, traced model
+    assert [k["global_clipnorm"] for k in calls] == [1.0] * 2 and all(k["clipnorm"] is None for k in calls)
     assert all(k["validation_data"] is not None for k in calls)
     r = c["tiny gru"]
     assert len(r.val_curves) == 2 and all(len(curve) == 3 for curve in r.val_curves)
@@ -277,3 +279,47 @@ def test_verdicts_print_only_the_stable_count_and_refuse_a_seed_near_the_thresho
         far.verdicts(margin=1.0)
     with pytest.raises(ValueError):
         far.verdicts(split="train")
+
+
+@pytest.mark.parametrize("kind", ["dropout everywhere", "gru, l2", "built by its first batch"])
+def test_later_seeds_reuse_the_traced_model_and_train_the_same_weights(kind):
+    """_train_runs gives, seed by seed, the weights, curves and scores of a new model per seed (_train_run)."""
+    import keras
+
+    rng = np.random.default_rng(1)
+    x_val, y_val = rng.normal(size=(12, 5, 2)).astype("float32"), rng.normal(size=(12, 1)).astype("float32")
+    task = _task(x_val=x_val, y_val=y_val, epochs=3)
+    build = {
+        "dropout everywhere": lambda: models.regularised_model(
+            "lstm", 4, steps=5, features=2, dropout=0.3, recurrent_dropout=0.3, output_dropout=0.3),
+        "gru, l2": lambda: models.regularised_model("gru", 4, steps=5, features=2, l2=1e-3),
+        "built by its first batch": lambda: keras.Sequential([keras.layers.SimpleRNN(3), keras.layers.Dense(1)]),
+    }[kind]
+    seeds = (0, 1, 2)
+    new = []
+    for seed in seeds:
+        model, history, _ = benchmark._train_run(task, build, seed)
+        new.append((model.get_weights(), history.history["val_loss"], task.score(model)))
+    reused, models_seen = [], set()
+    for model, history, seconds, callbacks in benchmark._train_runs(task, build, seeds):
+        models_seen.add(id(model))
+        reused.append((model.get_weights(), history.history["val_loss"], task.score(model)))
+        assert callbacks == [] and len(seconds) == 2
+    assert len(models_seen) == (3 if kind == "built by its first batch" else 1)
+    for (w_new, val_new, score_new), (w_old, val_old, score_old) in zip(new, reused):
+        assert len(w_new) == len(w_old) and all(np.array_equal(a, b) for a, b in zip(w_new, w_old))
+        assert val_new == val_old and score_new == score_old
+    assert not all(np.array_equal(a, b) for a, b in zip(new[0][0], new[1][0]))  # the seeds do differ
+
+
+def test_runs_in_segments_give_the_same_results_for_any_number_of_workers(monkeypatch):
+    keep = lambda task, model, history, seconds, callbacks: model.get_weights()  # noqa: E731
+    builders = [lambda: recurrent_model("gru", 3, steps=5, features=2),
+                lambda: recurrent_model("lstm", 3, steps=5, features=2)]
+    results = {}
+    for n in ("1", "2"):
+        monkeypatch.setenv("RNNBOOK_WORKERS", n)
+        results[n] = benchmark._runs_in_segments(_task(), builders, (0, 1, 2), keep)
+    assert len(results["1"]) == len(results["2"]) == 6
+    for a, b in zip(results["1"], results["2"]):
+        assert all(np.array_equal(u, v) for u, v in zip(a, b))

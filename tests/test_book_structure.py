@@ -141,6 +141,26 @@ def test_code_cells_are_short_and_fit_the_column(path):
     assert not fenced, f"{path.name}: code lines in the prose over {CODE_LINE} characters (line, length): {fenced}"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_package_code_a_page_shows_fits_the_column(path):
+    """Every ``rnnbook.show(X)`` of the chapter displays lines that the code column holds."""
+    import importlib
+
+    import rnnbook
+
+    shown = sorted({m.group(1) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"
+                    for m in re.finditer(r"rnnbook\.show\(([\w.]+)", "".join(c["source"]))})
+    wide = []
+    for name in shown:
+        module, *attrs = name.split(".")
+        obj = importlib.import_module(f"rnnbook.{module}")
+        for attr in attrs:
+            obj = getattr(obj, attr)
+        code = repr(rnnbook.show(obj))
+        wide += [(name, len(line)) for line in code.splitlines() if len(line) > CODE_LINE]
+    assert not wide, f"{path.name}: shown package code over {CODE_LINE} characters (object, length): {wide}"
+
+
 def _fenced_code_lines(text: str) -> list[tuple[int, str]]:
     """(line number, line) of every line inside a code fence (```python, ```bash, ```, ```{code-cell})."""
     lines, stack = [], []

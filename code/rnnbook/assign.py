@@ -71,6 +71,9 @@ STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
 #: measured results the pages show (the notebooks go through :func:`student_notebook`).
 BOOK_FILES = ("_config.yml", "_toc.yml", "references.bib", "chapters", "code", "pyproject.toml",
               "images", "_static", "benchmarks")
+#: What the notebooks need to run where the student edition is published (Binder, Colab):
+#: the stored experiment results and the pinned requirements.
+RUN_FILES = ("data", "requirements.txt", "runtime.txt")
 MARKER = ".rnnbook-student-edition"
 MARKER_TEXT = ("Written by `python -m rnnbook.assign` (the student edition of Recurrent). "
                "On the next run it replaces only the files listed here, and only while they are unchanged.\n")
@@ -817,9 +820,15 @@ def student_config(config: str) -> str:
 
 def _edition_files(root: Path) -> dict[str, bytes]:
     """Every file of the student edition of the book at ``root``: relative path -> bytes."""
+    from . import publish
+
     skip = {".ipynb_checkpoints", "__pycache__", "_build"}
     files = {}
-    for name in BOOK_FILES:
+    try:  # the Colab cell of the student edition fetches the student repository
+        colab = publish.colab_cell(*publish.repository(root, "student_repository"))
+    except (OSError, ValueError):
+        colab = None
+    for name in BOOK_FILES + RUN_FILES:
         src = root / name
         paths = [src] if src.is_file() else sorted(src.rglob("*")) if src.is_dir() else []
         for path in paths:
@@ -832,6 +841,8 @@ def _edition_files(root: Path) -> dict[str, bytes]:
                 data = student_config(data.decode("utf-8")).encode("utf-8")
             if rel.parts[0] == "chapters" and path.suffix == ".ipynb":
                 nb = student_notebook(nbformat.reads(data.decode("utf-8"), as_version=4))
+                if colab is not None and any(publish.COLAB_TAG in c.metadata.get("tags", []) for c in nb.cells):
+                    publish.set_colab_cell(nb, colab)
                 data = (nbformat.writes(nb) + "\n").encode("utf-8")
             files[rel.as_posix()] = data
     return files
@@ -840,8 +851,9 @@ def _edition_files(root: Path) -> dict[str, bytes]:
 def write_student_edition(root: Path, out: Path, *, force: bool = False) -> list[Path]:
     """Write the student edition of the book at ``root`` into ``out``; return its notebooks.
 
-    The book's files (:data:`BOOK_FILES`) are copied, every chapter notebook in its
-    student edition (:func:`student_notebook`).  ``out`` is written by :func:`write_tree`:
+    The book's files (:data:`BOOK_FILES`) and what its notebooks need to run
+    (:data:`RUN_FILES`) are copied, every chapter notebook in its student edition
+    (:func:`student_notebook`), its Colab cell fetching ``student_repository``.  ``out`` is written by :func:`write_tree`:
     only the tool's own unchanged files are ever replaced, and ``force`` moves a changed
     folder aside instead of refusing.
 
@@ -996,13 +1008,8 @@ def _student_pdf(jupyter_book: str, src: Path, out: Path) -> int:
     """Build ``src`` as one page and print it to ``out/_build/html/recurrent.pdf``; 0 on success."""
     from . import pdf
 
-    single = out / "_build" / "singlehtml"
-    done = subprocess.run([jupyter_book, "build", str(src), "--path-output", str(out), "--builder", "singlehtml",
-                           "-q"])
-    if done.returncode != 0:
-        return done.returncode
     try:
-        pdf.print_book(pdf.single_page(single), out / "_build" / "html" / "recurrent.pdf")
+        pdf.build(src, out / "_build" / "html" / "recurrent.pdf", path_output=out, jupyter_book=jupyter_book)
     except (FileNotFoundError, RuntimeError) as err:
         print(f"error: the student edition's PDF: {err}", file=sys.stderr)
         return 2

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -334,15 +335,97 @@ def _train_run(task: Task, build: Callable[[], Any], seed: int, extra: Sequence 
     return model, history, (seconds[1:] if len(seconds) > 1 else seconds)
 
 
-def _one_run(task: Task, build: Callable[[], Any], seed: int, callbacks: Callable[[], list] | None,
-             keep: bool) -> dict:
-    """One seed of one model (in a worker process or here): what :func:`compare_models` keeps of it."""
+def _train_runs(task: Task, build: Callable[[], Any], seeds: Sequence[int], extra: Callable[[], list] = list):
+    """:func:`_train_run` for each seed in turn, with Keras's traced functions built once for all of them.
+
+    Tracing the training, validation and prediction steps of a new model costs
+    about as much as a short run, so the first seed's model serves every seed:
+    for each next seed a fresh model is built under that seed (the same draws,
+    in the same order, as :func:`_train_run` makes) and its whole state, the
+    weights and the dropout layers' random-seed states, is copied into the
+    first model; the optimizer's state goes back to its value at the start of
+    training, and the same ``fit`` runs again.  The runs are the runs
+    :func:`_train_run` gives, weight for weight (tested).  Yields ``(model,
+    history, epoch seconds, callbacks)`` per seed, ``callbacks`` being that
+    run's ``extra()``; the model is one object, so read what you need from it
+    before asking for the next seed.
+    """
+    import keras
+
+    class Snapshot(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):  # Keras builds the optimizer's slots at the first step
+            if not self.model.built:  # nor the model yet: this one is not reused
+                return
+            optimizer = self.model.optimizer
+            if not optimizer.built:
+                optimizer.build(self.model.trainable_variables)
+            start.extend(v.numpy() for v in optimizer.variables)
+
+    model, start = None, []
+    for seed in seeds:
+        callbacks = extra()
+        fresh = None
+        if model is not None:
+            keras.utils.set_random_seed(int(seed))
+            fresh = build()
+        if fresh is None or not start or not fresh.built or [v.shape for v in fresh.variables] != [v.shape for v in model.variables]:
+            # the first seed, or a model built only by its first batch: trained as _train_run trains it
+            start.clear()
+            model, history, seconds = _train_run(task, build, seed, [Snapshot(), *callbacks])
+            yield model, history, seconds, callbacks
+            continue
+        for target, source in zip(model.variables, fresh.variables):
+            target.assign(source)
+        if len(model.optimizer.variables) != len(start):
+            raise RuntimeError("the optimizer's state changed size between runs")
+        for variable, value in zip(model.optimizer.variables, start):
+            variable.assign(value)
+        timer, seconds = _epoch_timer()
+        validation = (task.x_val, task.y_val) if task.x_val is not None else None
+        history = models._fit(model, task.x_train, task.y_train, epochs=task.epochs, batch_size=task.batch_size,
+                              verbose=0, validation_data=validation, shuffle=True, callbacks=[timer, *callbacks])
+        yield model, history, (seconds[1:] if len(seconds) > 1 else seconds), callbacks
+
+
+def _segment(task: Task, builders: Sequence[Callable[[], Any]], pairs: Sequence[tuple[int, int]], keep: Callable,
+             extra: Callable[[], list], args: tuple) -> list:
+    """``keep(task, model, history, seconds, callbacks, *args)`` for each (builder index, seed) of ``pairs``, in order,
+    consecutive seeds of one builder trained by one :func:`_train_runs`."""
+    out = []
+    for index, group in itertools.groupby(pairs, key=lambda pair: pair[0]):
+        for run in _train_runs(task, builders[index], [seed for _, seed in group], extra):
+            out.append(keep(task, *run, *args))
+    return out
+
+
+def _runs_in_segments(task: Task, builders: Sequence[Callable[[], Any]], seeds: Sequence[int], keep: Callable,
+                      extra: Callable[[], list] = list, args: tuple = ()) -> list:
+    """One run per builder and seed (builder by builder, seed by seed), what ``keep`` returns of each.
+
+    The runs are cut into one contiguous segment per worker process
+    (:func:`rnnbook.parallel.run_all`), and within a segment the seeds of one
+    builder share a traced model (:func:`_train_runs`): the same runs, in the
+    same order, as one :func:`_train_run` each, whatever the number of workers.
+    """
+    pairs = [(index, seed) for index in range(len(builders)) for seed in seeds]
+    n = min(parallel.workers(), len(pairs))
+    bounds = [round(i * len(pairs) / n) for i in range(n + 1)]
+    jobs = [(task, list(builders), pairs[a:b], keep, extra, args) for a, b in zip(bounds, bounds[1:])]
+    return [out for segment in parallel.run_all(_segment, jobs) for out in segment]
+
+
+def _checked_callbacks(callbacks: Callable[[], list] | None) -> list:
+    """``callbacks()`` for one run of :func:`compare_models` (``[]`` for None), checked."""
     import keras
 
     extra = [] if callbacks is None else callbacks()
     if not isinstance(extra, list) or not all(isinstance(c, keras.callbacks.Callback) for c in extra):
         raise TypeError(f"callbacks() must return a list of keras.callbacks.Callback; got {type_name(extra)}")
-    model, history, seconds = _train_run(task, build, seed, extra)
+    return extra
+
+
+def _one_run(task: Task, model, history, seconds, callbacks: list, keep: bool) -> dict:
+    """What :func:`compare_models` keeps of one trained run (in a worker process or here)."""
     return {"params": int(sum(int(np.prod(w.shape)) for w in model.trainable_weights)),
             "score": float(task.score(model)),
             "val_score": float(task.val_score(model)) if task.val_score is not None else None,
@@ -368,10 +451,13 @@ def compare_models(task: Task, builders: Mapping[str, Callable[[], Any]], seeds:
 
     Before each run, ``keras.utils.set_random_seed(seed)`` fixes the initial
     weights and the batch order, so the scores are reproducible on CPU.  Every
-    run trains through :func:`rnnbook.models.train` (Adam, ``task``'s settings).
-    The runs are independent, so they go side by side in worker processes where
-    the machine has the cores and the memory (:mod:`rnnbook.parallel`); a run
-    gives the same weights there as here.  Kept models are rebuilt here with
+    run trains as :func:`rnnbook.models.train` trains (Adam, ``task``'s
+    settings); the later seeds of a model reuse the first seed's compiled and
+    traced model, reset to that seed's fresh state, which gives the same weights
+    as a new model and saves tracing Keras's steps again.  The runs are
+    independent, so they go side by side in worker processes where the machine
+    has the cores and the memory (:mod:`rnnbook.parallel`); a run gives the same
+    weights there as here.  Kept models are rebuilt here with
     the trained weights (compiled, with a fresh optimizer).  ``task.score``,
     ``task.val_score``, the builders and ``callbacks`` then run in the worker:
     what they change outside themselves (a list they append to) stays there, so
@@ -417,8 +503,8 @@ def compare_models(task: Task, builders: Mapping[str, Callable[[], Any]], seeds:
     if callbacks is not None and not callable(callbacks):
         raise TypeError(f"callbacks must be None or a function returning a list of callbacks; got {type_name(callbacks)}")
 
-    jobs = [(task, build, seed, callbacks, keep_models) for build in builders.values() for seed in seeds]
-    runs = iter(parallel.run_all(_one_run, jobs))
+    runs = iter(_runs_in_segments(task, list(builders.values()), seeds, _one_run,
+                                  extra=functools.partial(_checked_callbacks, callbacks), args=(keep_models,)))
     # the same random state afterwards whether the runs went to workers or not: a later
     # unseeded draw in the notebook must not depend on the machine's number of cores
     keras.utils.set_random_seed(seeds[-1] + 1)
@@ -432,7 +518,7 @@ def compare_models(task: Task, builders: Mapping[str, Callable[[], Any]], seeds:
             tuple(run["val_score"] for run in done if run["val_score"] is not None),
             tuple(run["curve"] for run in done if run["curve"] is not None), kept))
     return Comparison(task.name, task.metric, seeds, results, task.higher_is_better, task.solved_below,
-                      min(parallel.workers(), len(jobs)))
+                      min(parallel.workers(), len(builders) * len(seeds)))
 
 
 def compare_cells(task: Task, cells: Sequence[str] = CELLS, seeds: Sequence[int] = (0, 1, 2)) -> Comparison:
@@ -900,7 +986,8 @@ def masked_loss(pad_id: int = 0):
     """
     import keras
 
-    return keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=pad_id)
+    return keras.losses.SparseCategoricalCrossentropy(from_logits=True,
+                                                      ignore_class=pad_id)
 
 
 def scan_task(split: str = "simple", seed: int = 0, *, mask_loss: bool = True) -> Task:

@@ -423,7 +423,8 @@ _ORDER_TEMPLATE = "the {a} was{n1} {f1} {x} but the {b} was{n2} {f2} {y}"
 ORDER_SEEDS = {"train": 0, "val": 1, "test": 2}
 
 
-def order_reviews(n: int, seed: int = 0, *, exclude=()) -> tuple[list[str], np.ndarray]:
+def order_reviews(n: int, seed: int = 0, *,
+                  exclude=()) -> tuple[list[str], np.ndarray]:
     """Short reviews whose label depends on which clause a "not" belongs to, in mirror pairs.
 
     Every review has two clauses joined by "but", and the second decides:
@@ -476,7 +477,8 @@ def order_reviews(n: int, seed: int = 0, *, exclude=()) -> tuple[list[str], np.n
     seen = set(exclude)
     texts, labels = [], []
     while len(texts) < n:
-        a, b = (_ORDER_ASPECTS[i] for i in rng.choice(len(_ORDER_ASPECTS), size=2, replace=False))
+        a, b = (_ORDER_ASPECTS[i]
+                for i in rng.choice(len(_ORDER_ASPECTS), size=2, replace=False))
         x, y = (
             str(rng.choice(_ORDER_POSITIVE if rng.integers(2) else _ORDER_NEGATIVE))
             for _ in range(2)
@@ -486,9 +488,10 @@ def order_reviews(n: int, seed: int = 0, *, exclude=()) -> tuple[list[str], np.n
         second_negated = int(rng.integers(2))
         y_positive = int(y in _ORDER_POSITIVE)
         pair = []
-        for negated in (second_negated, 1 - second_negated):   # the review, then its mirror
-            review = _ORDER_TEMPLATE.format(n1="" if negated else " not", n2=" not" if negated else "",
-                                            **words)
+        # the review, then its mirror
+        for negated in (second_negated, 1 - second_negated):
+            review = _ORDER_TEMPLATE.format(n1="" if negated else " not",
+                                            n2=" not" if negated else "", **words)
             pair.append((review, y_positive ^ negated))
         if any(r in seen for r, _ in pair):
             continue
@@ -658,19 +661,23 @@ def _scan_actions(words: list[str], command: str) -> list[str]:
 def _scan_phrase(words: list[str], command: str) -> list[str]:
     repeat = {"twice": 2, "thrice": 3}.get(words[-1] if words else "", 1)
     verb = words[:-1] if repeat > 1 else words
-    action = {"turn": []}.get(verb[0], [_SCAN_PRIMITIVES.get(verb[0])]) if verb else [None]
+    action = ({"turn": []}.get(verb[0], [_SCAN_PRIMITIVES.get(verb[0])])
+              if verb else [None])
     if None in action:
-        raise ValueError(f"not a SCAN command: {command!r} (expected a verb of {list(_SCAN_PRIMITIVES)} or 'turn', "
+        raise ValueError(f"not a SCAN command: {command!r} (expected a verb of "
+                         f"{list(_SCAN_PRIMITIVES)} or 'turn', "
                          f"got {' '.join(verb) or 'nothing'!r})")
     if len(verb) == 1 and verb[0] != "turn":
         return action * repeat
-    if len(verb) == 2 and verb[1] in _SCAN_TURNS:                             # u left / turn left
+    if len(verb) == 2 and verb[1] in _SCAN_TURNS:  # u left / turn left
         return ([_SCAN_TURNS[verb[1]]] + action) * repeat
-    if len(verb) == 3 and verb[1] in ("opposite", "around") and verb[2] in _SCAN_TURNS:
+    if (len(verb) == 3 and verb[1] in ("opposite", "around")
+            and verb[2] in _SCAN_TURNS):
         turn = [_SCAN_TURNS[verb[2]]]
         once = turn * 2 + action if verb[1] == "opposite" else (turn + action) * 4
         return once * repeat
-    raise ValueError(f"not a SCAN command: {command!r} (the phrase {' '.join(words)!r} does not follow "
+    raise ValueError(f"not a SCAN command: {command!r} (the phrase "
+                     f"{' '.join(words)!r} does not follow "
                      "'x [left|right|opposite d|around d] [twice|thrice]')")
 
 

@@ -268,7 +268,8 @@ def _settled(finished, live, beam_width, max_len, length_penalty) -> bool:
     """True when no live hypothesis can still enter the n-best list of the finished ones (the early stop)."""
     if len(finished) < beam_width:
         return False
-    scores = sorted((total / len(tokens) ** length_penalty for tokens, total in finished), reverse=True)
+    scores = sorted((total / len(tokens) ** length_penalty
+                     for tokens, total in finished), reverse=True)
     best_live = max(total for _, (_, total) in live) / max_len ** length_penalty
     return scores[beam_width - 1] >= best_live
 
@@ -569,7 +570,8 @@ class KerasDecoder:
     def _context_step(self, tokens, state):
         h, c = state
         h = self._cell(np.concatenate([self.embed[tokens], c], axis=-1), (h,))[0]
-        return _log_softmax(np.concatenate([h, c], axis=-1) @ self.kernel + self.bias), (h, c)
+        return _log_softmax(np.concatenate([h, c], axis=-1) @ self.kernel
+                            + self.bias), (h, c)
 
     def _attention_step(self, tokens, state):
         h, memory, real = state

@@ -545,8 +545,8 @@ def glove_history(cooccurrence, vocab: Sequence[str], checkpoints: Sequence[int]
     return GloveHistory(losses, vectors, x_coo.nnz, 2 * len(words) * (vector_size + 1))
 
 
-def ppmi_svd(cooccurrence, vocab: Sequence[str], vector_size: int = 50, *, context_power: float = 0.75,
-             seed: int = 0):
+def ppmi_svd(cooccurrence, vocab: Sequence[str], vector_size: int = 50, *,
+             context_power: float = 0.75, seed: int = 0):
     """Count-based word vectors: positive PMI of the co-occurrence matrix, reduced by a truncated SVD.
 
     PMI(i, j) = log [ X_ij * sum(X) / (sum_j X_ij * P_ctx(j) * sum(X)) ], with the
@@ -566,19 +566,24 @@ def ppmi_svd(cooccurrence, vocab: Sequence[str], vector_size: int = 50, *, conte
     x = _check_cooccurrence(cooccurrence, words).tocsr()
     vector_size = check_positive_int("vector_size", vector_size)
     if vector_size >= len(words):
-        raise ValueError(f"vector_size must be below the number of words ({len(words)}); got {vector_size}")
-    context_power = check_number("context_power", context_power, 0.0, 1.0, low_open=True)
+        raise ValueError(f"vector_size must be below the number of words "
+                         f"({len(words)}); got {vector_size}")
+    context_power = check_number("context_power", context_power, 0.0, 1.0,
+                                 low_open=True)
     row = np.asarray(x.sum(axis=1)).ravel()
     col = np.asarray(x.sum(axis=0)).ravel() ** context_power
     x = x.tocoo()
     p_ctx = col / col.sum()
-    pmi = np.log(x.data / row[x.row]) - np.log(p_ctx[x.col])     # log P(j | i) / P_ctx(j)
+    # log P(j | i) / P_ctx(j)
+    pmi = np.log(x.data / row[x.row]) - np.log(p_ctx[x.col])
     keep = pmi > 0
     m = sparse.csr_matrix((pmi[keep], (x.row[keep], x.col[keep])), shape=x.shape)
-    v0 = np.random.default_rng(check_seed("seed", seed)).standard_normal(min(m.shape))
+    v0 = (np.random.default_rng(check_seed("seed", seed))
+          .standard_normal(min(m.shape)))
     u, sv, _ = svds(m, k=vector_size, v0=v0)
     order = np.argsort(-sv)
-    return to_keyed_vectors(words, (u[:, order] * np.sqrt(sv[order])).astype(np.float32))
+    return to_keyed_vectors(words,
+                            (u[:, order] * np.sqrt(sv[order])).astype(np.float32))
 
 
 # --------------------------------------------------------------------------- word-pair evaluation
@@ -682,8 +687,8 @@ def embedding_matrix(kv, words: Sequence[str], *, seed: int = 0) -> np.ndarray:
 INITS = ("random", "frozen", "fine-tuned")
 
 
-def _polarity_fold(kv, init, tokens, labels, train_idx, test_idx, cell, units, epochs, maxlen, learning_rate,
-                   seed) -> float:
+def _polarity_fold(kv, init, tokens, labels, train_idx, test_idx, cell, units,
+                   epochs, maxlen, learning_rate, seed) -> float:
     """One fold of :func:`polarity_accuracies`: build, train and score one classifier on the tokenised sentences."""
     import keras
 
@@ -691,19 +696,21 @@ def _polarity_fold(kv, init, tokens, labels, train_idx, test_idx, cell, units, e
     from .models import recurrent_model, train
 
     vocab = text.Vocabulary(w for k in train_idx for w in tokens[k])
-    ids = keras.utils.pad_sequences([vocab.encode(t) for t in tokens], maxlen=maxlen, padding="post",
-                                    truncating="post", value=0)
+    ids = keras.utils.pad_sequences([vocab.encode(t) for t in tokens], maxlen=maxlen,
+                                    padding="post", truncating="post", value=0)
     keras.utils.set_random_seed(seed)
-    if init == "random":   # random rows on the scale of the pretrained ones, padding row zero
+    # random rows on the scale of the pretrained ones, padding row zero
+    if init == "random":
         weights = _random_rows(kv, len(vocab), seed).astype(np.float32)
         weights[0] = 0.0
     else:
         weights = embedding_matrix(kv, vocab.itos, seed=seed)
-    model = recurrent_model(cell, units, steps=maxlen, vocab_size=len(vocab), embed_dim=kv.vector_size,
-                            mask_zero=True, output_activation="sigmoid", embedding_weights=weights,
+    model = recurrent_model(cell, units, steps=maxlen, vocab_size=len(vocab),
+                            embed_dim=kv.vector_size, mask_zero=True,
+                            output_activation="sigmoid", embedding_weights=weights,
                             embedding_trainable=init != "frozen")
-    train(model, ids[train_idx], labels[train_idx], epochs=epochs, loss="binary_crossentropy",
-          learning_rate=learning_rate)
+    train(model, ids[train_idx], labels[train_idx], epochs=epochs,
+          loss="binary_crossentropy", learning_rate=learning_rate)
     prob = keras.ops.convert_to_numpy(model(ids[test_idx])).ravel()
     return float(np.mean((prob > 0.5) == labels[test_idx]))
 
@@ -814,11 +821,13 @@ def _weat(kv, X, Y, A, B) -> dict:
     from itertools import combinations
 
     T, A_, B_ = _unit_rows(kv, X + Y), _unit_rows(kv, A), _unit_rows(kv, B)
-    s = (T @ A_.T).mean(axis=1) - (T @ B_.T).mean(axis=1)   # s(w) for every target word
+    # s(w) for every target word
+    s = (T @ A_.T).mean(axis=1) - (T @ B_.T).mean(axis=1)
     n = len(X)
     observed, total = s[:n].sum() - s[n:].sum(), s.sum()
     # every split of the 2n words into halves: sum(half) - sum(rest)
-    splits = np.array([2 * s[list(h)].sum() - total for h in combinations(range(2 * n), n)])
+    splits = np.array([2 * s[list(h)].sum() - total
+                       for h in combinations(range(2 * n), n)])
     return {"effect_size": float((s[:n].mean() - s[n:].mean()) / s.std(ddof=1)),
             "p_value": float(np.mean(splits >= observed - 1e-12)),
             "p_two_sided": float(np.mean(np.abs(splits) >= abs(observed) - 1e-12)),

@@ -376,8 +376,9 @@ def interval_scores(y_true, lo, hi) -> dict[str, float]:
     return {"coverage": float(((y >= lo) & (y <= hi)).mean()), "width": float((hi - lo).mean())}
 
 
-def dropout_intervals(model, split, part: str = "test", *, level: float = 0.9,
-                      samples: int = 200) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def dropout_intervals(
+    model, split, part: str = "test", *, level: float = 0.9, samples: int = 200
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Three ``level`` intervals for the one-step forecasts of ``part``, from a model trained with dropout.
 
     * ``"MC dropout"``: the central quantiles of ``samples`` forecasts with
@@ -411,13 +412,17 @@ def dropout_intervals(model, split, part: str = "test", *, level: float = 0.9,
 
     part = check_choice("part", part, ("val", "test"))
     level = _check_level(level)
-    raw = lambda z: np.asarray(z, dtype=float) * split.std + split.mean   # noqa: E731  (series units)
+    # (series units)
+    raw = lambda z: np.asarray(z, dtype=float) * split.std + split.mean  # noqa: E731
     (x_val, y_val), (x, _) = split.windows("val"), split.windows(part)
-    val_draws, draws = (raw(mc_dropout_samples(model, w, samples=samples)) for w in (x_val, x))
+    val_draws, draws = (raw(mc_dropout_samples(model, w, samples=samples))
+                        for w in (x_val, x))
     val_truth, centre = raw(y_val), draws.mean(axis=0)
-    noise = max(float(np.mean((val_truth - val_draws.mean(axis=0)) ** 2) - val_draws.var(axis=0).mean()), 0.0)
+    noise = max(float(np.mean((val_truth - val_draws.mean(axis=0)) ** 2)
+                      - val_draws.var(axis=0).mean()), 0.0)
     spread = norm.ppf((1 + level) / 2) * np.sqrt(draws.var(axis=0) + noise)
     point, val_point = raw(model(x)).reshape(-1), raw(model(x_val)).reshape(-1)
     return {"MC dropout": sample_interval(draws, level),
             "MC dropout + noise": (centre - spread, centre + spread),
-            "validation residuals": residual_interval(point, val_truth - val_point, level)}
+            "validation residuals": residual_interval(point, val_truth - val_point,
+                                                      level)}

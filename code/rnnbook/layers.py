@@ -248,10 +248,10 @@ class AdditiveAttention(keras.layers.Layer):
         self.v = self.add_weight(shape=(self.units,), initializer="glorot_uniform", name="v")
 
     def call(self, query, memory, memory_mask=None):
-        q = ops.matmul(query, self.W_query)[:, :, None, :]           # [batch, Tq, 1, a]
-        k = ops.matmul(memory, self.W_memory)[:, None, :, :]         # [batch, 1, Ts, a]
-        e = ops.sum(ops.tanh(q + k) * self.v, axis=-1)               # [batch, Tq, Ts]
-        if memory_mask is not None:                                  # padding: score -inf
+        q = ops.matmul(query, self.W_query)[:, :, None, :]          # [batch, Tq, 1, a]
+        k = ops.matmul(memory, self.W_memory)[:, None, :, :]        # [batch, 1, Ts, a]
+        e = ops.sum(ops.tanh(q + k) * self.v, axis=-1)              # [batch, Tq, Ts]
+        if memory_mask is not None:                                 # padding: score -inf
             e = ops.where(memory_mask[:, None, :], e, float("-inf"))
         alpha = ops.softmax(e, axis=-1)
         return ops.matmul(alpha, memory), alpha

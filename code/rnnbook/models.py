@@ -344,6 +344,12 @@ def train(model, x, y, *, epochs: int, loss: str | Callable, batch_size: int = 3
     opt = keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=clipnorm, global_clipnorm=global_clipnorm)
     model.compile(optimizer=opt, loss=loss, metrics=list(metrics), jit_compile=jit_compile,
                   steps_per_execution=steps_per_execution)
+    return _fit(model, x, y, epochs=epochs, batch_size=batch_size, verbose=verbose,
+                validation_data=validation_data, shuffle=shuffle, callbacks=callbacks)
+
+
+def _fit(model, x, y, *, epochs, batch_size, verbose, validation_data, shuffle, callbacks):
+    """The ``fit`` of :func:`train`, on a model it has compiled (also used to train a compiled model again)."""
     return model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=verbose,
                      validation_data=validation_data, shuffle=shuffle, callbacks=callbacks)
 
@@ -694,7 +700,8 @@ def seq2seq_model(source_vocab: int, target_vocab: int, units: int, *, embed_dim
     return _seq2seq(*sizes.values(), context, attention_units, score, bidirectional)
 
 
-def _seq2seq(source_vocab, target_vocab, units, embed_dim, context, attention_units, score, bidirectional):
+def _seq2seq(source_vocab, target_vocab, units, embed_dim, context, attention_units,
+             score, bidirectional):
     import keras
 
     from .layers import AdditiveAttention
@@ -703,24 +710,35 @@ def _seq2seq(source_vocab, target_vocab, units, embed_dim, context, attention_un
     source = keras.Input((None,), dtype="int32", name="source")
     decoder_input = keras.Input((None,), dtype="int32", name="decoder_input")
     src = L.Embedding(source_vocab, embed_dim, name="source_embedding")(source)
-    if bidirectional:   # memory: forward and backward outputs side by side; c: the forward state
-        memory, c, _ = L.Bidirectional(L.GRU(units, return_sequences=True, return_state=True), name="encoder")(src)
+    # memory: forward and backward outputs side by side; c: the forward state
+    if bidirectional:
+        memory, c, _ = L.Bidirectional(
+            L.GRU(units, return_sequences=True, return_state=True),
+            name="encoder")(src)
     else:
-        memory, c = L.GRU(units, return_sequences=True, return_state=True, name="encoder")(src)
-    tgt = L.Embedding(target_vocab, embed_dim, name="target_embedding")(decoder_input)
+        memory, c = L.GRU(units, return_sequences=True, return_state=True,
+                          name="encoder")(src)
+    tgt = L.Embedding(target_vocab, embed_dim,
+                      name="target_embedding")(decoder_input)
     if context == "every_step":   # c next to every token
-        repeated = L.Lambda(lambda pair: keras.ops.repeat(pair[0][:, None, :], keras.ops.shape(pair[1])[1], axis=1),
-                            name="repeat_context")([c, tgt])
+        repeated = L.Lambda(
+            lambda pair: keras.ops.repeat(pair[0][:, None, :],
+                                          keras.ops.shape(pair[1])[1], axis=1),
+            name="repeat_context")([c, tgt])
         tgt = L.Concatenate(name="token_and_context")([tgt, repeated])
     h = L.GRU(units, return_sequences=True, name="decoder")(tgt, initial_state=c)
     if context == "every_step":
         h = L.Concatenate(name="state_and_context")([h, repeated])
     elif context == "attention":
-        real = L.Lambda(lambda ids: keras.ops.not_equal(ids, 0), name="source_mask")(source)   # False at padding
+        # False at padding
+        real = L.Lambda(lambda ids: keras.ops.not_equal(ids, 0),
+                        name="source_mask")(source)
         if score == "additive":
-            attended, _ = AdditiveAttention(attention_units, name="attention")(h, memory, real)
+            attended, _ = AdditiveAttention(attention_units,
+                                            name="attention")(h, memory, real)
         else:
-            attended, _ = L.Attention(name="attention")([h, memory], mask=[None, real], return_attention_scores=True)
+            attended, _ = L.Attention(name="attention")(
+                [h, memory], mask=[None, real], return_attention_scores=True)
         h = L.Concatenate(name="state_and_context")([h, attended])
     logits = L.Dense(target_vocab, name="readout")(h)
     return keras.Model([source, decoder_input], logits, name=f"seq2seq_{context}")

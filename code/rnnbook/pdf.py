@@ -1,11 +1,11 @@
 """The whole book as one PDF: the single-page HTML build, printed by Chromium.
 
-``make pdf`` builds the book with Sphinx's ``singlehtml`` builder (every chapter
-on one page, figures and equations included) and runs
-``python -m rnnbook.pdf _build/singlehtml _build/html/recurrent.pdf``,
-which opens that page in Chromium (through Playwright, offline), waits for
-MathJax to typeset every equation, opens every solution, and prints it to A4
-with page numbers and a bookmark per heading.  The stylesheet's print rules
+``make pdf`` runs ``python -m rnnbook.pdf --source . _build/html/recurrent.pdf``
+(:func:`build`): Sphinx's ``singlehtml`` builder puts every chapter on one
+page, figures and equations included, and :func:`print_book` opens that page
+in Chromium (through Playwright, offline), waits for MathJax to typeset every
+equation, opens every solution, and prints it to A4 with page numbers and a
+bookmark per heading.  The stylesheet's print rules
 (``_static/recurrent.css``) hide the navigation, wrap long code lines instead of
 cutting them, and start each chapter on a new page.
 
@@ -20,7 +20,8 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["A4_MARGINS", "find_chromium", "single_page", "print_book", "main"]
+__all__ = ["A4_MARGINS", "wait_for_maths", "open_everything", "find_chromium", "single_page", "print_book",
+           "build", "main"]
 
 #: Page margins of the printed book.
 A4_MARGINS = {"top": "16mm", "bottom": "18mm", "left": "16mm", "right": "16mm"}
@@ -28,18 +29,22 @@ _FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#555">'
            '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
 _MATHJAX_MS = 120_000
 
-# Wait until MathJax has typeset the page (or there is nothing to typeset).
-_TYPESET = """async () => {
+# MathJax's state once it has typeset the page, or why it has not (see wait_for_maths).
+_TYPESET = """async ([loadMs, typesetMs]) => {
   if (!document.querySelector('span.math, div.math')) return 'no maths';
-  for (let i = 0; i < 600 && !(window.MathJax && MathJax.startup && MathJax.startup.promise); i++)
+  const start = performance.now();
+  while (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) {
+    if (performance.now() - start > loadMs) return 'never loaded';
     await new Promise(r => setTimeout(r, 50));
-  if (!(window.MathJax && MathJax.startup)) return 'MathJax did not load';
-  await MathJax.startup.promise;
+  }
+  const state = await Promise.race([MathJax.startup.promise.then(() => 'typeset', e => 'failed: ' + e),
+                                    new Promise(r => setTimeout(() => r('timed out'), typesetMs))]);
+  if (state !== 'typeset') return state;
   const left = [...document.querySelectorAll('span.math, div.math')].filter(e => !e.querySelector('mjx-container'));
   return left.length ? `${left.length} equations not typeset` : 'typeset';
 }"""
 
-# Every solution and dropdown open: the printed book shows what a reader can open on the page.
+# Every hidden part a reader can open: sphinx-togglebutton's admonitions and <details>.
 _OPEN = """() => {
   document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
   document.querySelectorAll('details').forEach(d => { d.open = true; });
@@ -60,6 +65,22 @@ _OVERFLOW = """() => {
   }
   return out;
 }"""
+
+
+def wait_for_maths(page, *, load_ms: int = 30_000, typeset_ms: int = _MATHJAX_MS) -> str:
+    """Wait until MathJax has typeset the equations of a loaded Playwright ``page``; return its state.
+
+    ``"typeset"`` (every equation), ``"no maths"`` (nothing to typeset),
+    ``"never loaded"`` (MathJax did not start within ``load_ms``),
+    ``"timed out"`` (not done within ``typeset_ms``), ``"failed: ..."``, or
+    ``"N equations not typeset"``.  The printer and the browser tests share it.
+    """
+    return page.evaluate(_TYPESET, [load_ms, typeset_ms])
+
+
+def open_everything(page) -> None:
+    """Open every solution, dropdown and ``<details>`` of a loaded Playwright ``page``, as a reader can."""
+    page.evaluate(_OPEN)
 
 
 def find_chromium() -> Path:
@@ -148,10 +169,10 @@ def print_book(html: str | Path, out: str | Path, *, chromium: str | Path | None
             page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:"))
                        else r.abort())
             page.goto(html.as_uri(), wait_until="load", timeout=_MATHJAX_MS)
-            maths = page.evaluate(_TYPESET)
+            maths = wait_for_maths(page)
             if maths not in ("typeset", "no maths"):
                 raise RuntimeError(f"{html}: {maths}; the PDF would show raw TeX")
-            page.evaluate(_OPEN)
+            open_everything(page)
             page.emulate_media(media="print")
             page.set_viewport_size({"width": 673, "height": 1000})   # A4 less the side margins (178 mm) at 96 px per inch
             overflow = page.evaluate(_OVERFLOW)
@@ -167,13 +188,54 @@ def print_book(html: str | Path, out: str | Path, *, chromium: str | Path | None
     return {"maths": maths, "overflow": overflow, "bytes": out.stat().st_size}
 
 
+def build(source: str | Path, out: str | Path, *, path_output: str | Path | None = None,
+          jupyter_book: str | Path | None = None) -> dict:
+    """Build the book in ``source`` as one page (Sphinx's ``singlehtml``) and print it to the PDF ``out``.
+
+    The single page goes to ``PATH_OUTPUT/_build/singlehtml`` (``path_output``
+    defaults to ``source``), rebuilt from scratch so that no page of an older
+    build is printed; then :func:`print_book`.  ``make pdf`` and the student
+    edition (``python -m rnnbook.assign book-student OUT --pdf``) both print
+    through here.  Returns :func:`print_book`'s report.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``source`` has no ``_config.yml``, or Chromium is missing.
+    RuntimeError
+        If Jupyter Book fails, or :func:`print_book` refuses to print.
+    """
+    import shutil
+    import subprocess
+
+    source = Path(source)
+    if not (source / "_config.yml").is_file():
+        raise FileNotFoundError(f"{source} is not a Jupyter Book (it has no _config.yml)")
+    root = Path(path_output) if path_output is not None else source
+    single = root / "_build" / "singlehtml"
+    shutil.rmtree(single, ignore_errors=True)
+    if jupyter_book is None:
+        jupyter_book = shutil.which("jupyter-book", path=os.pathsep.join([str(Path(sys.executable).parent),
+                                                                         os.environ.get("PATH", "")]))
+    if jupyter_book is None:
+        raise FileNotFoundError("jupyter-book is not installed (pip install -r requirements.txt)")
+    done = subprocess.run([str(jupyter_book), "build", str(source), "--path-output", str(root),
+                           "--builder", "singlehtml", "-q"])
+    if done.returncode != 0:
+        raise RuntimeError(f"jupyter-book could not build {source} as one page (exit {done.returncode})")
+    return print_book(single_page(single), out)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rnnbook.pdf", description=__doc__.split("\n")[0])
-    parser.add_argument("build", help="the folder of the singlehtml build")
+    parser.add_argument("build", help="the folder of a singlehtml build, or with --source the book's folder")
     parser.add_argument("out", help="the PDF to write")
+    parser.add_argument("--source", action="store_true",
+                        help="build the book in BUILD as one page first (into BUILD/_build/singlehtml)")
     args = parser.parse_args(argv)
     try:
-        report = print_book(single_page(args.build), args.out)
+        report = (build(args.build, args.out) if args.source
+                  else print_book(single_page(args.build), args.out))
     except (FileNotFoundError, RuntimeError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -578,16 +578,16 @@ class _WeightHistory:
         return WeightHistory()
 
 
-def _early_stopping_run(task, build: Callable[[], Any], seed: int, patience: int, keep: bool) -> dict:
-    """One seed of one model (in a worker process or here): scored after the full budget and at its best epoch."""
-    from . import benchmark, models
+def _early_stopping_run(task, model, history, seconds, callbacks, patience: int, keep: bool) -> dict:
+    """What :func:`compare_early_stopping` keeps of one trained run: scored after the full budget and at its best epoch."""
+    from . import models
 
-    recorder = _WeightHistory.make()
-    model, history, seconds = benchmark._train_run(task, build, seed, [recorder])
+    recorder = callbacks[0]
     curve = tuple(float(v) for v in history.history["val_loss"])
     trained, best = early_stopping_epochs(curve, patience)
     out = {"params": models.count_params(model), "seconds": list(seconds), "trained": trained}
-    for key, weights in (("full", model.get_weights()), ("early", recorder.weights[best - 1])):
+    final = model.get_weights()
+    for key, weights in (("full", final), ("early", recorder.weights[best - 1])):
         model.set_weights(weights)
         out[key] = {"score": float(task.score(model)),
                     "val": float(task.val_score(model)) if task.val_score is not None else None,
@@ -630,8 +630,8 @@ def compare_early_stopping(task, builders: Mapping[str, Callable[[], Any]], *, p
     keep_models = check_bool("keep_models", keep_models)
     if task.x_val is None:
         raise ValueError("early stopping watches the validation loss: build the Task with x_val and y_val")
-    jobs = [(task, build, seed, patience, keep_models) for build in builders.values() for seed in seeds]
-    runs = iter(parallel.run_all(_early_stopping_run, jobs))
+    runs = iter(benchmark._runs_in_segments(task, list(builders.values()), seeds, _early_stopping_run,
+                                            extra=lambda: [_WeightHistory.make()], args=(patience, keep_models)))
     # the same random state afterwards whether the runs went to workers or not
     keras.utils.set_random_seed(seeds[-1] + 1)
     results = []
@@ -645,7 +645,7 @@ def compare_early_stopping(task, builders: Mapping[str, Callable[[], Any]], *, p
                 label, done[0]["params"], tuple(r["score"] for r in rows), epoch_times,
                 tuple(r["val"] for r in rows if r["val"] is not None), tuple(r["curve"] for r in rows), kept))
     return benchmark.Comparison(task.name, task.metric, seeds, results, task.higher_is_better, task.solved_below,
-                                min(parallel.workers(), len(jobs)))
+                                min(parallel.workers(), len(builders) * len(seeds)))
 
 
 def paired_differences(comparison, baseline: str, *, split: str = "test") -> dict[str, np.ndarray]:

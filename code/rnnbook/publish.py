@@ -36,7 +36,8 @@ SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 MAX_CODE_LINE = 85
 
 __all__ = ["tidy", "tidy_file", "strip_solution_markers", "long_code_lines", "unique_scripts",
-           "HERO", "hero_figure", "build_date", "setup"]
+           "HERO", "hero_figure", "build_date", "setup", "COLAB_TAG", "COLAB_FOLDER", "COLAB_MISSING",
+           "colab_cell", "repository", "set_colab_cell", "colab_cells"]
 
 #: The landing page's figure, drawn by :func:`hero_figure` (``python -m rnnbook.publish hero``).
 HERO = Path("images") / "hero.svg"
@@ -263,6 +264,91 @@ def hero_figure(path: str | Path) -> Path:
     return path
 
 
+#: The tag of the first code cell of every chapter: the set-up that makes the notebook run on Colab.
+COLAB_TAG = "colab-setup"
+#: Where the Colab cell puts the book on a Colab machine.
+COLAB_FOLDER = "/content/recurrent"
+#: The libraries the book needs that Colab does not ship (pinned as in requirements.txt; a test compares).
+COLAB_MISSING = ("gensim==4.4.0", "sacrebleu==2.6.0")
+
+_COLAB_CELL = """\
+# On Google Colab only (elsewhere nothing happens): fetch the book, for its
+# package and data, and install the libraries Colab lacks.
+import os, subprocess, sys
+REPOSITORY, BRANCH = {url}, {branch}
+BOOK = {folder}
+if "google.colab" in sys.modules:
+    if not os.path.isdir(BOOK):
+        subprocess.run(["git", "clone", "-q", "--depth=1", "--branch", BRANCH,
+                        REPOSITORY, BOOK], check=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                        {missing}], check=True)
+    if BOOK + "/code" not in sys.path:   # here, and in the worker processes
+        sys.path.insert(0, BOOK + "/code")
+        os.environ["PYTHONPATH"] = BOOK + "/code"
+    os.chdir(BOOK + "/chapters")"""
+
+
+def colab_cell(url: str, branch: str, folder: str = COLAB_FOLDER) -> str:
+    """The source of the set-up cell that lets a chapter notebook run on Google Colab.
+
+    Colab opens a notebook alone, without the book's package or data.  On
+    Colab (where the module ``google.colab`` is loaded) the cell clones the
+    book's repository ``url`` at ``branch`` into ``folder``, installs
+    :data:`COLAB_MISSING`, puts the package (``code/``) on the import path,
+    also of the worker processes, and moves to ``chapters/``; anywhere else
+    it does nothing.  The page hides it (tag ``remove-cell``).
+    """
+    for name, value in (("url", url), ("branch", branch), ("folder", folder)):
+        if not isinstance(value, str) or not value:
+            raise TypeError(f"{name} must be a non-empty str; got {value!r}")
+    missing = ", ".join(json.dumps(m) for m in COLAB_MISSING)
+    return _COLAB_CELL.format(url=json.dumps(url), branch=json.dumps(branch), folder=json.dumps(folder),
+                              missing=missing)
+
+
+def repository(root: str | Path, key: str = "repository") -> tuple[str, str]:
+    """``(url, branch)`` of the ``repository`` (or ``student_repository``) setting in ``root/_config.yml``."""
+    import yaml
+
+    config = yaml.safe_load((Path(root) / "_config.yml").read_text(encoding="utf-8")) or {}
+    entry = config.get(key) or {}
+    if not entry.get("url"):
+        raise ValueError(f"{Path(root) / '_config.yml'} has no {key}: url")
+    return str(entry["url"]), str(entry.get("branch") or "main")
+
+
+def set_colab_cell(nb: dict, source: str) -> bool:
+    """Make the cell tagged :data:`COLAB_TAG` hold ``source``, inserting it before the first code cell
+    if there is none; return whether the notebook changed."""
+    cells = nb["cells"]
+    for cell in cells:
+        if COLAB_TAG in cell.get("metadata", {}).get("tags", []):
+            if cell["source"] == source:
+                return False
+            cell["source"] = source
+            return True
+    first = next((i for i, c in enumerate(cells) if c["cell_type"] == "code"), len(cells))
+    cell = nbformat.v4.new_code_cell(source)
+    cell["id"] = COLAB_TAG   # the same id in every chapter, not a random one
+    _add_tags(cell, COLAB_TAG, "remove-cell")
+    cells.insert(first, cell)
+    return True
+
+
+def colab_cells(root: str | Path = ".") -> list[Path]:
+    """Write the Colab cell of ``root/_config.yml``'s repository into every chapter notebook; return those changed."""
+    root = Path(root)
+    source = colab_cell(*repository(root))
+    changed = []
+    for path in sorted((root / "chapters").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        if set_colab_cell(nb, source):
+            nbformat.write(nb, path)
+            changed.append(path)
+    return changed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rnnbook.publish", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -270,7 +356,14 @@ def main(argv: list[str] | None = None) -> int:
     tidy_parser.add_argument("notebooks", nargs="+")
     hero_parser = sub.add_parser("hero", help=f"draw the landing page's figure (default {HERO})")
     hero_parser.add_argument("path", nargs="?", default=str(HERO))
+    colab_parser = sub.add_parser("colab", help="write the Colab set-up cell of _config.yml's repository "
+                                                "into every chapter notebook")
+    colab_parser.add_argument("root", nargs="?", default=".")
     args = parser.parse_args(argv)
+    if args.command == "colab":
+        for path in colab_cells(args.root):
+            print(f"{path}: Colab cell written")
+        return 0
     if args.command == "hero":
         print(f"wrote {hero_figure(args.path)}")
         return 0

@@ -420,7 +420,7 @@ class CharMarkovChain:
         self._index = {ch: i for i, ch in enumerate(self.alphabet)}
         padded = self.START * self.order + text
         self.counts = defaultdict(Counter)
-        for j in range(self.order + 1):           # contexts of length k - j: k, ..., 1, 0
+        for j in range(self.order + 1):  # contexts of length k - j: k, ..., 1, 0
             # every (context, next character) pair of this length, counted at once
             grams = Counter(padded[i + j:i + self.order + 1] for i in range(len(text)))
             for gram, count in grams.items():
@@ -610,7 +610,8 @@ def _corpus_bleu(hypotheses, references, max_n):
     for hyp, ref in zip(hypotheses, references):
         for n in range(1, max_n + 1):
             h, r = Counter(ngrams(hyp, n)), Counter(ngrams(ref, n))
-            matches[n - 1] += sum(min(count, r[g]) for g, count in h.items())   # clipped by the reference
+            # clipped by the reference
+            matches[n - 1] += sum(min(count, r[g]) for g, count in h.items())
             totals[n - 1] += max(len(hyp) - n + 1, 0)
     c, r = sum(map(len, hypotheses)), sum(map(len, references))
     if c == 0 or (matches == 0).any():

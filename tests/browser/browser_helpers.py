@@ -1,6 +1,7 @@
 """Helpers shared by the browser tests: where things are, a page with its network limited to localhost.
 
-The tests drive Debian's Chromium (``/usr/bin/chromium``) through Playwright; no
+The tests drive the system's Chromium (``RECURRENT_CHROMIUM``, else Debian's
+``/usr/bin/chromium``: :func:`rnnbook.pdf.find_chromium`) through Playwright; no
 browser is ever downloaded.  Where that binary is absent every browser test
 skips, saying why.  The book itself must have been built first (``make build``):
 a missing ``_build/html/index.html`` is a failure, not a skip.
@@ -16,13 +17,17 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from rnnbook.pdf import find_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = Path(os.environ.get("RECURRENT_BOOK_HTML", ROOT / "_build" / "html"))  # another build (e.g. a preview) to test
 #: True when the tested build is the student edition (``python -m rnnbook.assign book-student OUT``
 #: builds into OUT/_build/html and marks OUT).
 STUDENT_EDITION = (HTML.resolve().parents[1] / ".rnnbook-student-edition").exists()
-CHROMIUM = Path(os.environ.get("RECURRENT_CHROMIUM", "/usr/bin/chromium"))
+try:  # the browser the book's printer uses (RECURRENT_CHROMIUM, else Debian's)
+    CHROMIUM: Path | None = find_chromium()
+except FileNotFoundError as missing:
+    CHROMIUM, _MISSING = None, str(missing)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
@@ -30,9 +35,8 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
 def require_chromium():
     """Skip the calling test (or module) when the Chromium binary is absent."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is absent: the browser tests drive Debian's Chromium "
-                    "(apt-get install chromium); no browser is downloaded")
+    if CHROMIUM is None:
+        pytest.skip(f"the browser tests drive the system's Chromium: {_MISSING}")
 
 
 def require_book():

@@ -15,6 +15,7 @@ import pytest
 import yaml
 from browser_helpers import HTML, ROOT, STUDENT_EDITION, new_page, require_book, require_chromium
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from rnnbook.pdf import open_everything, wait_for_maths
 
 DESKTOP = (1280, 800)
 PHONE = (390, 844)
@@ -113,13 +114,9 @@ COLLECT = """async () => {
   };
 }"""
 
-# Every hidden part a reader can open: sphinx-togglebutton's admonitions and <details>.
-OPEN_EVERYTHING = """() => {
-  document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
-  document.querySelectorAll('details').forEach(d => { d.open = true; });
-  return {text: document.body.innerText,
-          code: [...document.querySelectorAll('pre, .cell_output, .output')].map(e => e.innerText)};
-}"""
+# What the reader sees once every solution and dropdown is open (rnnbook.pdf.open_everything).
+OPENED = """() => ({text: document.body.innerText,
+                 code: [...document.querySelectorAll('pre, .cell_output, .output')].map(e => e.innerText)})"""
 
 # Elements whose right edge passes the viewport with no scroll box of their own (or of an
 # ancestor) that fits the viewport.  Only the outermost offender of each subtree is reported.
@@ -167,17 +164,7 @@ OVERFLOW = """() => {
 
 def _load(page, url, rec):
     page.goto(url, wait_until="load", timeout=60_000)
-    mathjax = "not needed"
-    if page.evaluate("() => document.querySelectorAll('span.math, div.math').length") > 0:
-        try:
-            page.wait_for_function("() => !!(window.MathJax && MathJax.startup && MathJax.startup.promise)",
-                                   timeout=MATHJAX_LOAD_MS)
-            mathjax = page.evaluate(
-                f"""() => Promise.race([MathJax.startup.promise.then(() => 'typeset', e => 'failed: ' + e),
-                                       new Promise(r => setTimeout(() => r('timed out'), {MATHJAX_TYPESET_MS}))])""")
-        except PlaywrightTimeout:  # MathJax never defined its startup promise
-            mathjax = "never loaded"
-    return mathjax
+    return wait_for_maths(page, load_ms=MATHJAX_LOAD_MS, typeset_ms=MATHJAX_TYPESET_MS)
 
 
 AXE_RULESETS = ["wcag2a", "wcag2aa"]       # WCAG 2.0 levels A and AA, as axe-core tags them
@@ -223,7 +210,8 @@ class Visits:
         try:
             data["mathjax"] = _load(page, url, rec)
             data.update(page.evaluate(COLLECT))
-            opened = page.evaluate(OPEN_EVERYTHING)
+            open_everything(page)
+            opened = page.evaluate(OPENED)
             data["opened_text"], data["opened_code"] = opened["text"], opened["code"]
             # with every solution and dropdown open, in the default light mode, then in dark mode
             page.evaluate(SETTLED)   # opened dropdowns fade in: measure contrast after the fade
