@@ -282,3 +282,48 @@ def test_every_widget_says_the_same_thing_and_has_its_static_version_right_under
                 f"{path.name} cell {i}: the static version must come right after the widget")
             assert after.outputs, f"{path.name} cell {i + 1}: the static version has no stored output"
     assert widgets >= 3
+
+
+#: Numbers the prose may type that no output prints: arithmetic the text does on printed values.
+TYPED_NUMBERS = {
+    "05_lstm": {"1.31": "0.655 x 2, the kept part of the old cell value, from the printed gate"},
+    "13_translation": {"0.717": "the brevity penalty of the worked example, from the lengths in its equation"},
+}
+
+
+def _output_text(nb: dict) -> str:
+    parts = []
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                parts.append("".join(out.get("text", "")))
+            for kind in ("text/plain", "text/markdown", "text/html"):
+                parts.append("".join(out.get("data", {}).get(kind, "")))
+    return "\n".join(parts)
+
+
+def _unprinted_numbers(prose: str, printed: str) -> list[str]:
+    """Decimal numbers (two or more decimals) of the prose, outside maths and code, that no output prints."""
+    prose = re.sub(r"```.*?```", "", prose, flags=re.S)
+    prose = re.sub(r"\$\$.*?\$\$|\$[^$\n]*\$|`[^`\n]*`", "", prose, flags=re.S)
+    return [m.group(0) for m in re.finditer(r"(?<![\w.])\d+\.\d{2,}(?![\w.])", prose) if m.group(0) not in printed]
+
+
+def test_unprinted_numbers_are_found():
+    assert _unprinted_numbers("MASE 0.504 against 0.545, $x = 0.25$, `lr=0.001`", "0.504 0.545") == []
+    assert _unprinted_numbers("the run scored 0.42", "score 0.36") == ["0.42"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_number_the_prose_quotes_is_printed_by_the_book(path):
+    """A result typed in the prose must be one that an output of the book prints (the chapter's own, or
+    another chapter's that it quotes), so that a re-run that changes an output cannot leave the prose
+    behind.  The check reads every chapter's outputs: it finds a number no run prints any more, not
+    which chapter printed it."""
+    printed = "\n".join(_output_text(json.loads(p.read_text())) for p in NOTEBOOKS)
+    allowed = TYPED_NUMBERS.get(path.stem, {})
+    unprinted = _unprinted_numbers(_markdown(path), printed)
+    missing = [n for n in unprinted if n not in allowed]
+    assert not missing, f"{path.name}: numbers in the prose that no output of the book prints: {missing}"
+    stale = [n for n in allowed if n not in unprinted]
+    assert not stale, f"{path.name}: TYPED_NUMBERS lists numbers the prose no longer types: {stale}"
