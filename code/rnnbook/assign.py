@@ -824,10 +824,8 @@ def _edition_files(root: Path) -> dict[str, bytes]:
 
     skip = {".ipynb_checkpoints", "__pycache__", "_build"}
     files = {}
-    try:  # the Colab cell of the student edition fetches the student repository
-        colab = publish.colab_cell(*publish.repository(root, "student_repository"))
-    except (OSError, ValueError):
-        colab = None
+    config = root / "_config.yml"
+    edition_config = student_config(config.read_text(encoding="utf-8")) if config.is_file() else ""
     for name in BOOK_FILES + RUN_FILES:
         src = root / name
         paths = [src] if src.is_file() else sorted(src.rglob("*")) if src.is_dir() else []
@@ -838,11 +836,12 @@ def _edition_files(root: Path) -> dict[str, bytes]:
                 continue
             data = path.read_bytes()
             if rel.as_posix() == "_config.yml":
-                data = student_config(data.decode("utf-8")).encode("utf-8")
+                data = edition_config.encode("utf-8")
             if rel.parts[0] == "chapters" and path.suffix == ".ipynb":
                 nb = student_notebook(nbformat.reads(data.decode("utf-8"), as_version=4))
-                if colab is not None and any(publish.COLAB_TAG in c.metadata.get("tags", []) for c in nb.cells):
-                    publish.set_colab_cell(nb, colab)
+                # its Colab cell fetches the edition's own repository (student_repository, where set)
+                if any(publish.COLAB_TAG in c.metadata.get("tags", []) for c in nb.cells):
+                    publish.set_colab_cell(nb, publish.colab_cell(*publish.repository(edition_config)))
                 data = (nbformat.writes(nb) + "\n").encode("utf-8")
             files[rel.as_posix()] = data
     return files

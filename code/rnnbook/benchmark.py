@@ -326,13 +326,19 @@ def _train_run(task: Task, build: Callable[[], Any], seed: int, extra: Sequence 
 
     keras.utils.set_random_seed(int(seed))
     model = build()
+    history, seconds = _timed_fit(task, lambda validation, callbacks: models.train(
+        model, task.x_train, task.y_train, epochs=task.epochs, loss=task.loss, batch_size=task.batch_size,
+        learning_rate=task.learning_rate, clipnorm=task.clipnorm, global_clipnorm=task.global_clipnorm,
+        validation_data=validation, callbacks=callbacks), extra)
+    return model, history, seconds
+
+
+def _timed_fit(task: Task, fit: Callable, extra: Sequence):
+    """``fit(validation_data, callbacks)`` with an epoch timer: (history, epoch seconds, the first dropped when several)."""
     timer, seconds = _epoch_timer()
     validation = (task.x_val, task.y_val) if task.x_val is not None else None
-    history = models.train(model, task.x_train, task.y_train, epochs=task.epochs, loss=task.loss,
-                           batch_size=task.batch_size, learning_rate=task.learning_rate,
-                           clipnorm=task.clipnorm, global_clipnorm=task.global_clipnorm,
-                           validation_data=validation, callbacks=[timer, *extra])
-    return model, history, (seconds[1:] if len(seconds) > 1 else seconds)
+    history = fit(validation, [timer, *extra])
+    return history, (seconds[1:] if len(seconds) > 1 else seconds)
 
 
 def _train_runs(task: Task, build: Callable[[], Any], seeds: Sequence[int], extra: Callable[[], list] = list):
@@ -365,10 +371,10 @@ def _train_runs(task: Task, build: Callable[[], Any], seeds: Sequence[int], extr
     for seed in seeds:
         callbacks = extra()
         fresh = None
-        if model is not None:
+        if start:   # a traced model whose starting optimizer state is known
             keras.utils.set_random_seed(int(seed))
             fresh = build()
-        if fresh is None or not start or not fresh.built or [v.shape for v in fresh.variables] != [v.shape for v in model.variables]:
+        if fresh is None or not fresh.built or [v.shape for v in fresh.variables] != [v.shape for v in model.variables]:
             # the first seed, or a model built only by its first batch: trained as _train_run trains it
             start.clear()
             model, history, seconds = _train_run(task, build, seed, [Snapshot(), *callbacks])
@@ -380,11 +386,10 @@ def _train_runs(task: Task, build: Callable[[], Any], seeds: Sequence[int], extr
             raise RuntimeError("the optimizer's state changed size between runs")
         for variable, value in zip(model.optimizer.variables, start):
             variable.assign(value)
-        timer, seconds = _epoch_timer()
-        validation = (task.x_val, task.y_val) if task.x_val is not None else None
-        history = models._fit(model, task.x_train, task.y_train, epochs=task.epochs, batch_size=task.batch_size,
-                              verbose=0, validation_data=validation, shuffle=True, callbacks=[timer, *callbacks])
-        yield model, history, (seconds[1:] if len(seconds) > 1 else seconds), callbacks
+        history, seconds = _timed_fit(task, lambda validation, cbs: models._fit(
+            model, task.x_train, task.y_train, epochs=task.epochs, batch_size=task.batch_size, verbose=0,
+            validation_data=validation, shuffle=True, callbacks=cbs), callbacks)
+        yield model, history, seconds, callbacks
 
 
 def _segment(task: Task, builders: Sequence[Callable[[], Any]], pairs: Sequence[tuple[int, int]], keep: Callable,
@@ -426,7 +431,7 @@ def _checked_callbacks(callbacks: Callable[[], list] | None) -> list:
 
 def _one_run(task: Task, model, history, seconds, callbacks: list, keep: bool) -> dict:
     """What :func:`compare_models` keeps of one trained run (in a worker process or here)."""
-    return {"params": int(sum(int(np.prod(w.shape)) for w in model.trainable_weights)),
+    return {"params": models.count_params(model),
             "score": float(task.score(model)),
             "val_score": float(task.val_score(model)) if task.val_score is not None else None,
             "curve": (tuple(float(v) for v in history.history["val_loss"]) if task.x_val is not None else None),

@@ -586,8 +586,7 @@ def _early_stopping_run(task, model, history, seconds, callbacks, patience: int,
     curve = tuple(float(v) for v in history.history["val_loss"])
     trained, best = early_stopping_epochs(curve, patience)
     out = {"params": models.count_params(model), "seconds": list(seconds), "trained": trained}
-    final = model.get_weights()
-    for key, weights in (("full", final), ("early", recorder.weights[best - 1])):
+    for key, weights in (("full", model.get_weights()), ("early", recorder.weights[best - 1])):
         model.set_weights(weights)
         out[key] = {"score": float(task.score(model)),
                     "val": float(task.val_score(model)) if task.val_score is not None else None,

@@ -307,14 +307,13 @@ def colab_cell(url: str, branch: str, folder: str = COLAB_FOLDER) -> str:
                               missing=missing)
 
 
-def repository(root: str | Path, key: str = "repository") -> tuple[str, str]:
-    """``(url, branch)`` of the ``repository`` (or ``student_repository``) setting in ``root/_config.yml``."""
+def repository(config: str, key: str = "repository") -> tuple[str, str]:
+    """``(url, branch)`` of the ``repository`` (or ``student_repository``) setting of a ``_config.yml``'s text."""
     import yaml
 
-    config = yaml.safe_load((Path(root) / "_config.yml").read_text(encoding="utf-8")) or {}
-    entry = config.get(key) or {}
+    entry = (yaml.safe_load(config) or {}).get(key) or {}
     if not entry.get("url"):
-        raise ValueError(f"{Path(root) / '_config.yml'} has no {key}: url")
+        raise ValueError(f"_config.yml has no {key}: url")
     return str(entry["url"]), str(entry.get("branch") or "main")
 
 
@@ -339,7 +338,7 @@ def set_colab_cell(nb: dict, source: str) -> bool:
 def colab_cells(root: str | Path = ".") -> list[Path]:
     """Write the Colab cell of ``root/_config.yml``'s repository into every chapter notebook; return those changed."""
     root = Path(root)
-    source = colab_cell(*repository(root))
+    source = colab_cell(*repository((root / "_config.yml").read_text(encoding="utf-8")))
     changed = []
     for path in sorted((root / "chapters").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)

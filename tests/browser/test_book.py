@@ -162,7 +162,7 @@ OVERFLOW = """() => {
 }"""
 
 
-def _load(page, url, rec):
+def _load(page, url):
     page.goto(url, wait_until="load", timeout=60_000)
     return wait_for_maths(page, load_ms=MATHJAX_LOAD_MS, typeset_ms=MATHJAX_TYPESET_MS)
 
@@ -208,7 +208,7 @@ class Visits:
         data = {"url": url}
         context, page, rec = new_page(self.browser, DESKTOP)
         try:
-            data["mathjax"] = _load(page, url, rec)
+            data["mathjax"] = _load(page, url)
             data.update(page.evaluate(COLLECT))
             open_everything(page)
             opened = page.evaluate(OPENED)
@@ -224,7 +224,7 @@ class Visits:
             context.close()
         context, page, rec = new_page(self.browser, PHONE)
         try:
-            _load(page, url, rec)
+            _load(page, url)
             data["overflow"] = page.evaluate(OVERFLOW)
             data["phone_figures"] = page.evaluate(
                 """() => [...document.querySelectorAll('div.cell_output img, figure img')]
@@ -546,7 +546,7 @@ def test_screenshot_of_a_chapter(chromium, book_url, label, viewport):
     out = SCREENSHOTS / f"{Path(SCREENSHOT_PAGE).name}_{label}_{viewport[0]}.png"
     context, page, rec = new_page(chromium, viewport)
     try:
-        _load(page, book_url + f"{SCREENSHOT_PAGE}.html", rec)
+        _load(page, book_url + f"{SCREENSHOT_PAGE}.html")
         page.screenshot(path=str(out), full_page=True)
     finally:
         context.close()
